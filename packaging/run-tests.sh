@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Command 2 of the README: installs what is missing, builds with warnings as errors, and runs the
+# whole test suite through ctest. CI (.ci/run) runs exactly this.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+"$top/packaging/install-deps.sh"
+
+cmake --preset ci >/dev/null
+cmake --build --preset ci
+
+# Tests that need a desktop session get one here: a virtual X display (gui tests) and a private
+# D-Bus session with an unlocked gnome-keyring, a real Secret Service for the keychain tests.
+# Nothing of the user's own session is touched.
+export PALAVER_KEYRING_PASSWORD=palaver-test
+exec xvfb-run -a -s "-screen 0 1280x800x24" \
+    dbus-run-session -- bash -c '
+        printf %s "$PALAVER_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
+        exec ctest --preset ci "$@"' ctest "$@"

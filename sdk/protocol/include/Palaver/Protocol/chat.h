@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/Protocol/packet.h>
+#include <Palaver/Protocol/result.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+//! Typed values of the Palaver chat contract (PROTOCOL.md) and their fast decoders. The receive
+//! path decodes `message:new` straight into these fields, without building a generic tree.
+namespace Palaver::Protocol {
+
+//! PROTOCOL.md `Message`.
+struct ChatMessage {
+    std::string id;
+    std::string roomId;
+    std::int64_t seq = 0;
+    std::string userId;
+    std::string userName;
+    std::string content;
+    std::string createdAt; //!< YYYY-MM-DDTHH:MM:SS.sssZ
+    std::string clientId; //!< empty when the server omitted it
+
+    friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
+};
+
+nlohmann::json toJson(const ChatMessage &message);
+//! From a generic value (acks, history pages).
+Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value);
+
+//! A decoded `message:new` event: the message and, with connection state recovery, the offset
+//! the server appended (kept out of the message).
+struct MessageNew {
+    ChatMessage message;
+    std::optional<std::string> offset;
+};
+
+//! Decodes a `message:new` EVENT packet of either parser into typed fields. Returns
+//! UnexpectedEvent for any other event and InvalidPayload when the message lacks a required
+//! field (id, roomId, seq, userId, content) or has one of the wrong type. Unknown fields are
+//! ignored; `userName` defaults to `userId`, `clientId` and `createdAt` to empty.
+Result<MessageNew> decodeMessageNew(const Packet &packet);
+
+} // namespace Palaver::Protocol
