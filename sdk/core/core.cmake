@@ -1,0 +1,7 @@
+# Sources of the connection core (Client, transport, policy, acks, outbox, token store).
+# Public headers are listed too, so that AUTOMOC sees them.
+set(PALAVER_SDK_CORE_SOURCES
+    include/Palaver/message.h
+    src/message.cpp
+)
+list(TRANSFORM PALAVER_SDK_CORE_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
