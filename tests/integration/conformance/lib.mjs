@@ -1,0 +1,223 @@
+// Shared helpers of the conformance suite. The server under test is described by the environment
+// that run.mjs sets: PALAVER_URL, PALAVER_SECRET, PALAVER_PARSER (json|msgpack),
+// PALAVER_RECOVERY (1 when started with --recovery), PALAVER_MAX_CONTENT, PALAVER_MAX_PAYLOAD,
+// PALAVER_RATE_BURST, PALAVER_RATE_PER_SEC.
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const peerRequire = createRequire(path.resolve(here, "../../node/package.json"));
+const { io } = peerRequire("socket.io-client");
+export const jwt = peerRequire("jsonwebtoken");
+
+function env(name, fallback) {
+    const v = process.env[name];
+    if (v === undefined || v === "") {
+        if (fallback === undefined) throw new Error(`${name} is not set: run the suite through run.mjs`);
+        return fallback;
+    }
+    return v;
+}
+
+// One URL, or a comma-separated list (a cluster): sockets are spread over them round-robin.
+export const URLS = env("PALAVER_URL").split(",").filter(Boolean);
+let nextUrl = 0;
+const pickUrl = () => URLS[nextUrl++ % URLS.length];
+export const SECRET = env("PALAVER_SECRET");
+export const PARSER = env("PALAVER_PARSER", "json");
+export const RECOVERY = env("PALAVER_RECOVERY", "0") === "1";
+export const MAX_CONTENT = Number(env("PALAVER_MAX_CONTENT", "4000"));
+export const MAX_PAYLOAD = Number(env("PALAVER_MAX_PAYLOAD", "1000000"));
+export const RATE_BURST = Number(env("PALAVER_RATE_BURST", "20"));
+export const RATE_PER_SEC = Number(env("PALAVER_RATE_PER_SEC", "5"));
+
+export const WAIT_MS = 3000; // how long an expected event or ack may take
+export const QUIET_MS = 200; // how long we watch to assert that something does NOT arrive
+
+export const CREATED_AT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A user id no other test uses. */
+export const uid = (tag = "u") => `${tag}-${crypto.randomBytes(5).toString("hex")}`;
+
+const b64url = (v) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+
+/** A valid HS256 token for `sub` (claims may be overridden or removed with undefined). */
+export function token(sub, claims = {}, { secret = SECRET, algorithm = "HS256" } = {}) {
+    const body = { sub, exp: Math.floor(Date.now() / 1000) + 600, ...claims };
+    for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
+    return jwt.sign(body, secret, { algorithm, noTimestamp: true });
+}
+
+/** A token assembled by hand: any header, any payload, signature = HMAC-SHA256 or given. */
+export function rawToken(header, payload, { secret = SECRET, signature } = {}) {
+    const input = `${b64url(header)}.${b64url(payload)}`;
+    const sig = signature !== undefined
+        ? signature
+        : crypto.createHmac("sha256", secret).update(input).digest("base64url");
+    return `${input}.${sig}`;
+}
+
+/**
+ * A socket.io-client socket with a recorder of every event it receives. Events are matched in
+ * arrival order and each recorded event is consumed by at most one `next`.
+ */
+export class Peer {
+    constructor({ auth, name, user, clientOptions = {} } = {}) {
+        this.user = user;
+        this.name = name;
+        this.events = []; // {event, data, used}
+        this.waiters = new Set();
+        const opts = {
+            transports: ["websocket"],
+            autoConnect: false,
+            reconnection: false,
+            forceNew: true,
+            timeout: WAIT_MS,
+            ...clientOptions,
+        };
+        if (auth !== undefined) opts.auth = auth;
+        if (PARSER === "msgpack") opts.parser = peerRequire("socket.io-msgpack-parser");
+        this.socket = io(pickUrl(), opts);
+        this.socket.onAny((event, ...args) => {
+            // With recovery on, the JS client passes the offset as an extra last argument.
+            this.events.push({ event, data: args[0], used: false });
+            for (const w of this.waiters) w();
+        });
+    }
+
+    get id() { return this.socket.id; }
+
+    /** Resolves to the payload of the next unconsumed `event` for which `pred` holds. */
+    next(event, pred = () => true, ms = WAIT_MS) {
+        return new Promise((resolve, reject) => {
+            const check = () => {
+                const e = this.events.find((x) => !x.used && x.event === event && pred(x.data));
+                if (!e) return false;
+                e.used = true;
+                this.waiters.delete(check);
+                clearTimeout(timer);
+                resolve(e.data);
+                return true;
+            };
+            const timer = setTimeout(() => {
+                this.waiters.delete(check);
+                reject(new Error(`${this.user || "peer"}: no ${event} within ${ms} ms; got: ` +
+                    JSON.stringify(this.events.map((x) => [x.event, x.data]).slice(-10))));
+            }, ms);
+            if (!check()) this.waiters.add(check);
+        });
+    }
+
+    /** Asserts that no unconsumed `event` matching `pred` arrives within `ms`. */
+    async none(event, pred = () => true, ms = QUIET_MS) {
+        await new Promise((r) => setTimeout(r, ms));
+        const e = this.events.find((x) => !x.used && x.event === event && pred(x.data));
+        assert.equal(e, undefined, `${this.user || "peer"}: unexpected ${event} ${JSON.stringify(e && e.data)}`);
+    }
+
+    /** Sends a request and resolves to its ack (rejects after `ms`). */
+    req(event, payload, ms = WAIT_MS) {
+        return this.socket.timeout(ms).emitWithAck(event, payload);
+    }
+
+    /** Connects and resolves to the session:ready payload. */
+    async open() {
+        const ready = this.next("session:ready");
+        const failed = new Promise((_, reject) => this.socket.once("connect_error", (e) =>
+            reject(new Error(`connect_error ${e.message} ${JSON.stringify(e.data)}`))));
+        this.socket.connect();
+        const r = await Promise.race([ready, failed]);
+        failed.catch(() => {});
+        return r;
+    }
+
+    /** Connects expecting a refusal; resolves to the connect_error {message, data}. */
+    refused(ms = WAIT_MS) {
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error("no connect_error")), ms);
+            this.socket.once("connect", () => {
+                clearTimeout(timer);
+                reject(new Error("connected although a refusal was expected"));
+            });
+            this.socket.once("connect_error", (e) => {
+                clearTimeout(timer);
+                resolve({ message: e.message, data: e.data });
+            });
+            this.socket.connect();
+        });
+    }
+
+    /** Closes and resolves once the client saw the disconnect. */
+    close() {
+        if (!this.socket.connected) {
+            this.socket.close();
+            return Promise.resolve();
+        }
+        const gone = new Promise((r) => this.socket.once("disconnect", r));
+        this.socket.close();
+        return gone;
+    }
+}
+
+/** A Peer for `user` (a fresh id unless given), connected; `.ready` is its session:ready. */
+export async function connect(user = uid(), { name, claims = {}, clientOptions } = {}) {
+    const c = { ...claims };
+    if (name !== undefined) c.name = name;
+    const p = new Peer({ auth: { token: token(user, c) }, user, name, clientOptions });
+    track(p);
+    p.ready = await p.open();
+    return p;
+}
+
+/** connect() then room:join, asserting success. */
+export async function joined(roomId, user, opts) {
+    const p = await connect(user, opts);
+    const ack = await p.req("room:join", roomId);
+    assert.equal(ack.ok, true, `join ${roomId}: ${JSON.stringify(ack)}`);
+    p.joinAck = ack;
+    return p;
+}
+
+// Every peer a test opens is closed when the file ends (see closeAll, called from after()).
+const peers = new Set();
+export function track(p) {
+    peers.add(p);
+    return p;
+}
+export async function closeAll() {
+    await Promise.allSettled([...peers].map((p) => p.close()));
+    peers.clear();
+}
+
+export function assertError(ack, code) {
+    assert.equal(ack.ok, false, `expected ${code}, got ${JSON.stringify(ack)}`);
+    assert.ok(ack.error && typeof ack.error === "object", `no error object in ${JSON.stringify(ack)}`);
+    assert.equal(ack.error.code, code, `expected ${code}, got ${JSON.stringify(ack)}`);
+    assert.equal(typeof ack.error.message, "string");
+}
+
+export function assertMessage(m, expect = {}) {
+    assert.ok(m && typeof m === "object", `not a Message: ${JSON.stringify(m)}`);
+    const keys = Object.keys(m).sort();
+    const want = ["clientId", "content", "createdAt", "id", "roomId", "seq", "userId", "userName"];
+    assert.deepEqual(keys, want, `Message keys of ${JSON.stringify(m)}`);
+    assert.equal(typeof m.id, "string");
+    assert.ok(m.id.length > 0);
+    assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `seq ${m.seq}`);
+    for (const k of ["roomId", "userId", "userName", "content", "clientId"]) assert.equal(typeof m[k], "string", k);
+    assert.match(m.createdAt, CREATED_AT_RE);
+    assert.ok(!Number.isNaN(Date.parse(m.createdAt)));
+    for (const [k, v] of Object.entries(expect)) assert.deepEqual(m[k], v, `Message.${k}`);
+}
+
+/** Asserts that a message list has consecutive seqs (oldest first) and returns them. */
+export function seqs(messages) {
+    const s = messages.map((m) => m.seq);
+    for (let i = 1; i < s.length; i++) assert.equal(s[i], s[i - 1] + 1, `seqs not consecutive: ${s}`);
+    return s;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
