@@ -3,5 +3,14 @@
 set(PALAVER_SDK_CORE_SOURCES
     include/Palaver/message.h
     src/message.cpp
+    include/Palaver/ackresult.h
+    include/Palaver/reconnectpolicy.h
+    src/reconnectpolicy.cpp
+    src/ackregistry_p.h
+    src/ackregistry.cpp
+    src/outbox_p.h
+    src/outbox.cpp
+    src/variantjson_p.h
+    src/variantjson.cpp
 )
 list(TRANSFORM PALAVER_SDK_CORE_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/palaversdk_export.h>
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <QUuid>
+
+namespace Palaver {
+
+//! One message on its way: stored until the server acknowledged or refused it.
+struct OutboxEntry {
+    QUuid clientId; //!< the idempotency key, sent unchanged on every retry
+    QString roomId;
+    QString content;
+    QDateTime createdAt; //!< UTC, when the app handed it over
+};
+
+//! The persistent queue of outgoing chat messages, in the order they were made. Backed by a
+//! SQLite file (or an in-memory database when no path is given), written before append()
+//! returns, so that a message the app was told about survives a crash or a new Client on the
+//! same file. Bounded: append() fails once `capacity` entries wait.
+class PALAVER_SDK_EXPORT Outbox {
+public:
+    Outbox();
+    ~Outbox();
+    Outbox(const Outbox &) = delete;
+    Outbox &operator=(const Outbox &) = delete;
+
+    //! Opens (creating if needed) the database at `path`; an empty path means in memory.
+    //! Loads what an earlier session left. On failure returns false and sets errorString().
+    bool open(const QString &path);
+    bool isOpen() const { return m_db.isOpen(); }
+    QString path() const { return m_path; }
+    QString errorString() const { return m_error; }
+
+    int capacity() const { return m_capacity; }
+    void setCapacity(int capacity) { m_capacity = qMax(1, capacity); }
+
+    //! Stores `entry` at the end. False when full, when not open, or on a database error (see
+    //! errorString()); isFull() tells the first case apart.
+    bool append(const OutboxEntry &entry);
+    //! Removes the entry (acknowledged or refused). False when it was not there.
+    bool remove(const QUuid &clientId);
+
+    bool contains(const QUuid &clientId) const;
+    bool isFull() const { return m_entries.size() >= m_capacity; }
+    int size() const { return int(m_entries.size()); }
+    //! Every waiting entry, oldest first.
+    const QList<OutboxEntry> &entries() const { return m_entries; }
+
+private:
+    bool load();
+
+    QSqlDatabase m_db;
+    QString m_connectionName;
+    QString m_path;
+    QString m_error;
+    QList<OutboxEntry> m_entries;
+    int m_capacity = 1000;
+};
+
+} // namespace Palaver
