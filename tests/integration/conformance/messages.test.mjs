@@ -3,7 +3,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import {
     connect, joined, closeAll, uid, assertError, assertMessage, sleep,
-    MAX_CONTENT, RATE_BURST, RATE_PER_SEC,
+    MAX_CONTENT, MAX_PAYLOAD, RATE_BURST, RATE_PER_SEC,
 } from "./lib.mjs";
 
 after(closeAll);
@@ -206,4 +206,12 @@ test("a refused send is not broadcast", async () => {
     const b = await joined("general");
     assertError(await send(a, "general", "x".repeat(MAX_CONTENT + 1)), "too_long");
     await b.none("message:new", (m) => m.userId === a.user);
+});
+
+test("a frame above maxPayload closes the connection", async () => {
+    const p = await joined("general");
+    const gone = new Promise((r) => p.socket.once("disconnect", r));
+    p.socket.emit("message:send", { roomId: "general", content: "x".repeat(MAX_PAYLOAD + 1), clientId: uid("c") });
+    const reason = await Promise.race([gone, sleep(3000).then(() => "still connected")]);
+    assert.equal(reason, "transport close");
 });

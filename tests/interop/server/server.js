@@ -5,6 +5,12 @@
 // counts, rate-limit buckets) lives in Redis under the --key prefix, so any number of nodes behind
 // the Redis adapter (pub/sub or streams) agree. CLI: see tests/README.md.
 //
+// Keys (K = --key): K:room:<id>:seq (INCR), K:room:<id>:messages (zset by seq), K:idem:<user>:<clientId>
+// (8 days), K:presence (user -> connected sockets), K:room:<id>:users (user -> joined sockets),
+// K:names (user -> display name), K:rate:<user> (token bucket). Counts are kept by the nodes
+// themselves: a node that is killed without its shutdown leaves its counts behind, so give each
+// deployment (or test run) its own --key rather than reusing one across crashes.
+//
 //   node tests/interop/server/server.js --secret S --redis redis://127.0.0.1:6379 [--port 0] ...
 "use strict";
 
