@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+#include "json_p.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace Palaver::Protocol::detail {
+
+namespace {
+
+constexpr std::uint64_t Ones = 0x0101010101010101ULL;
+constexpr std::uint64_t High = 0x8080808080808080ULL;
+
+// True when one of the 8 bytes is '"', '\\' or a control character: the only bytes a string
+// scan must stop at. Message content is most of a chat frame, so skipping it 8 bytes at a time
+// is what keeps the validating scan cheap.
+inline bool hasStringSpecial(std::uint64_t w)
+{
+    const std::uint64_t quote = w ^ (Ones * '"');
+    const std::uint64_t backslash = w ^ (Ones * '\\');
+    const std::uint64_t special
+        = ((quote - Ones) & ~quote) | ((backslash - Ones) & ~backslash) | ((w - Ones * 0x20) & ~w);
+    return (special & High) != 0;
+}
+
+inline bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+inline int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return c - 'A' + 10;
+}
+
+class Scanner {
+public:
+    explicit Scanner(std::string_view text)
+        : m_begin(text.data()), m_p(text.data()), m_end(text.data() + text.size())
+    {
+    }
+
+    std::optional<Error> run(JsonShape *shape)
+    {
+        m_shape = shape;
+        skipWs();
+        if (m_p == m_end)
+            return fail("empty JSON text");
+        if (m_shape)
+            m_shape->root = kindOf(*m_p);
+        if (!value(0))
+            return std::move(m_error);
+        skipWs();
+        if (m_p != m_end)
+            return fail("trailing characters after the JSON value");
+        return std::nullopt;
+    }
+
+private:
+    static char kindOf(char c)
+    {
+        switch (c) {
+        case '{':
+        case '[':
+        case '"':
+        case 't':
+        case 'f':
+            return c;
+        case 'n':
+            return 'z';
+        default:
+            return 'n';
+        }
+    }
+
+    Error fail(const char *what)
+    {
+        return makeError(ErrorCode::InvalidJson,
+            std::string(what) + " at offset " + std::to_string(m_p - m_begin));
+    }
+
+    bool setFail(const char *what)
+    {
+        if (!m_error)
+            m_error = fail(what);
+        return false;
+    }
+
+    void skipWs()
+    {
+        while (m_p != m_end && (*m_p == ' ' || *m_p == '\t' || *m_p == '\n' || *m_p == '\r'))
+            ++m_p;
+    }
+
+    bool value(std::size_t depth)
+    {
+        skipWs();
+        if (m_p == m_end)
+            return setFail("unexpected end of JSON");
+        switch (*m_p) {
+        case '{':
+            return object(depth + 1);
+        case '[':
+            return array(depth + 1);
+        case '"':
+            return string();
+        case 't':
+            return literal("true");
+        case 'f':
+            return literal("false");
+        case 'n':
+            return literal("null");
+        default:
+            return number();
+        }
+    }
+
+    bool tooDeep()
+    {
+        m_error = makeError(ErrorCode::NestingTooDeep,
+            "JSON nested deeper than " + std::to_string(MaxNestingDepth) + " levels at offset "
+                + std::to_string(m_p - m_begin));
+        return false;
+    }
+
+    bool object(std::size_t depth)
+    {
+        if (depth > MaxNestingDepth)
+            return tooDeep();
+        ++m_p;
+        skipWs();
+        if (m_p != m_end && *m_p == '}') {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            skipWs();
+            if (m_p == m_end || *m_p != '"')
+                return setFail("expected an object key");
+            if (!string())
+                return false;
+            skipWs();
+            if (m_p == m_end || *m_p != ':')
+                return setFail("expected ':' after an object key");
+            ++m_p;
+            if (!value(depth))
+                return false;
+            skipWs();
+            if (m_p == m_end)
+                return setFail("unterminated object");
+            if (*m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (*m_p == '}') {
+                ++m_p;
+                return true;
+            }
+            return setFail("expected ',' or '}' in an object");
+        }
+    }
+
+    bool array(std::size_t depth)
+    {
+        if (depth > MaxNestingDepth)
+            return tooDeep();
+        const bool root = depth == 1;
+        ++m_p;
+        skipWs();
+        if (m_p != m_end && *m_p == ']') {
+            ++m_p;
+            return true;
+        }
+        std::size_t count = 0;
+        for (;;) {
+            skipWs();
+            const char *start = m_p;
+            if (!value(depth))
+                return false;
+            if (root && m_shape) {
+                if (count == 0) {
+                    m_shape->first = kindOf(*start);
+                    m_shape->firstRaw = std::string_view(start, std::size_t(m_p - start));
+                }
+                m_shape->rootSize = count + 1;
+            }
+            ++count;
+            skipWs();
+            if (m_p == m_end)
+                return setFail("unterminated array");
+            if (*m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (*m_p == ']') {
+                ++m_p;
+                return true;
+            }
+            return setFail("expected ',' or ']' in an array");
+        }
+    }
+
+    bool string()
+    {
+        ++m_p; // the opening quote
+        for (;;) {
+            while (m_end - m_p >= 8) {
+                std::uint64_t w;
+                std::memcpy(&w, m_p, 8);
+                if (hasStringSpecial(w))
+                    break;
+                m_p += 8;
+            }
+            if (m_p == m_end)
+                return setFail("unterminated string");
+            const auto c = static_cast<unsigned char>(*m_p);
+            if (c == '"') {
+                ++m_p;
+                return true;
+            }
+            if (c == '\\') {
+                ++m_p;
+                if (m_p == m_end)
+                    return setFail("unterminated escape");
+                switch (*m_p) {
+                case '"':
+                case '\\':
+                case '/':
+                case 'b':
+                case 'f':
+                case 'n':
+                case 'r':
+                case 't':
+                    ++m_p;
+                    break;
+                case 'u':
+                    ++m_p;
+                    for (int i = 0; i < 4; ++i, ++m_p) {
+                        if (m_p == m_end || !isHex(*m_p))
+                            return setFail("bad \\u escape");
+                    }
+                    break;
+                default:
+                    return setFail("bad escape");
+                }
+                continue;
+            }
+            if (c < 0x20)
+                return setFail("control character in a string");
+            ++m_p;
+        }
+    }
+
+    bool literal(std::string_view word)
+    {
+        if (std::size_t(m_end - m_p) < word.size() || std::string_view(m_p, word.size()) != word)
+            return setFail("invalid literal");
+        m_p += word.size();
+        return true;
+    }
+
+    bool digits()
+    {
+        const char *start = m_p;
+        while (m_p != m_end && *m_p >= '0' && *m_p <= '9')
+            ++m_p;
+        return m_p != start;
+    }
+
+    bool number()
+    {
+        if (*m_p == '-')
+            ++m_p;
+        if (m_p == m_end)
+            return setFail("invalid number");
+        if (*m_p == '0') {
+            ++m_p;
+        } else if (!digits()) {
+            return setFail("unexpected character");
+        }
+        if (m_p != m_end && *m_p == '.') {
+            ++m_p;
+            if (!digits())
+                return setFail("invalid number");
+        }
+        if (m_p != m_end && (*m_p == 'e' || *m_p == 'E')) {
+            ++m_p;
+            if (m_p != m_end && (*m_p == '+' || *m_p == '-'))
+                ++m_p;
+            if (!digits())
+                return setFail("invalid number");
+        }
+        return true;
+    }
+
+    const char *m_begin;
+    const char *m_p;
+    const char *m_end;
+    JsonShape *m_shape = nullptr;
+    std::optional<Error> m_error;
+};
+
+void appendUtf8(std::string &out, std::uint32_t cp)
+{
+    if (cp < 0x80) {
+        out += char(cp);
+    } else if (cp < 0x800) {
+        out += char(0xC0 | (cp >> 6));
+        out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += char(0xE0 | (cp >> 12));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    } else {
+        out += char(0xF0 | (cp >> 18));
+        out += char(0x80 | ((cp >> 12) & 0x3F));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    }
+}
+
+bool readHex4(std::string_view raw, std::size_t at, std::uint32_t &value)
+{
+    if (at + 4 > raw.size())
+        return false;
+    value = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (!isHex(raw[at + i]))
+            return false;
+        value = (value << 4) | std::uint32_t(hexValue(raw[at + i]));
+    }
+    return true;
+}
+
+// Containers count from 1 at the root, as in the scanner.
+bool depthOk(const nlohmann::json &value, std::size_t above, std::size_t limit)
+{
+    if (!value.is_array() && !value.is_object())
+        return true;
+    if (above + 1 > limit)
+        return false;
+    for (const auto &child : value) {
+        if (!depthOk(child, above + 1, limit))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<Error> scanJson(std::string_view text, JsonShape *shape)
+{
+    return Scanner(text).run(shape);
+}
+
+bool unescapeJsonString(std::string_view raw, std::string &out)
+{
+    out.clear();
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (c != '\\') {
+            if (static_cast<unsigned char>(c) < 0x20 || c == '"')
+                return false;
+            out += c;
+            continue;
+        }
+        if (++i == raw.size())
+            return false;
+        switch (raw[i]) {
+        case '"':
+            out += '"';
+            break;
+        case '\\':
+            out += '\\';
+            break;
+        case '/':
+            out += '/';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'u': {
+            std::uint32_t cp = 0;
+            if (!readHex4(raw, i + 1, cp))
+                return false;
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                // A high surrogate must be followed by an escaped low one, as JSON.parse and
+                // nlohmann require; a lone half is not a character.
+                std::uint32_t low = 0;
+                if (i + 2 >= raw.size() || raw[i + 1] != '\\' || raw[i + 2] != 'u'
+                    || !readHex4(raw, i + 3, low) || low < 0xDC00 || low > 0xDFFF)
+                    return false;
+                i += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return false;
+            }
+            appendUtf8(out, cp);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<nlohmann::json> parseJson(std::string_view text)
+{
+    if (auto error = scanJson(text))
+        return std::move(*error);
+    try {
+        auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (value.is_discarded())
+            return makeError(ErrorCode::InvalidJson, "invalid JSON (bad UTF-8 or number)");
+        return value;
+    } catch (const std::exception &e) {
+        // Only allocation failures can get here with allow_exceptions off.
+        return makeError(ErrorCode::InvalidJson, std::string("JSON parse failed: ") + e.what());
+    }
+}
+
+std::string dumpJson(const nlohmann::json &value)
+{
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool withinDepth(const nlohmann::json &value, std::size_t limit)
+{
+    return depthOk(value, 0, limit);
+}
+
+Result<std::string> eventNameFromRaw(char kind, std::string_view raw)
+{
+    if (kind == 'n')
+        return std::string(raw);
+    if (kind != '"' || raw.size() < 2)
+        return makeError(ErrorCode::InvalidPayload,
+            "the event name (first element) is neither a string nor a number");
+    std::string name;
+    if (!unescapeJsonString(raw.substr(1, raw.size() - 2), name))
+        return makeError(ErrorCode::InvalidJson, "invalid escape in the event name");
+    return name;
+}
+
+} // namespace Palaver::Protocol::detail
