@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: MIT
+#include "logging_p.h"
+#include <Palaver/messagemodel.h>
+
+#include <QDateTime>
+#include <QHash>
+#include <QMetaObject>
+#include <QUuid>
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+namespace Palaver {
+
+namespace {
+
+// One row, kept compact: a server flood of 100k messages must not cost more than about twice the
+// content. The texts of a row share one allocation (content, then id, then client id); authors are
+// interned per model; the room id is the model's; the time is epoch milliseconds; flags are bits.
+// A Failed row's error lives in a side table (failures are rare).
+struct Row {
+    QString text;
+    qint64 seq = 0;
+    qint64 createdAtMs = 0;
+    quint32 author = 0;
+    quint16 idLen = 0;
+    quint16 clientIdLen = 0;
+    quint8 status : 2 = quint8(Message::Status::Sent);
+    quint8 firstOfAuthorRun : 1 = 1;
+    quint8 firstOfDay : 1 = 1;
+
+    qsizetype contentLen() const { return text.size() - idLen - clientIdLen; }
+    QStringView contentView() const { return QStringView(text).first(contentLen()); }
+    QStringView idView() const { return QStringView(text).sliced(contentLen(), idLen); }
+    QStringView clientIdView() const { return QStringView(text).last(clientIdLen); }
+    Message::Status statusValue() const { return Message::Status(status); }
+};
+
+struct Author {
+    QString id;
+    QString name;
+    bool own = false;
+};
+
+constexpr quint16 MaxIdLength = std::numeric_limits<quint16>::max();
+
+} // namespace
+
+class MessageModel::Private {
+public:
+    explicit Private(MessageModel *q) : q(q) { }
+
+    MessageModel *q;
+    std::vector<Row> rows; // [0, sentCount): Sent by seq; [sentCount, size): unsent, send order
+    int sentCount = 0;
+    std::vector<Author> authors;
+    QHash<QString, quint32> authorIndex; // "id\0name" -> index into authors
+    quint32 lastAuthor = std::numeric_limits<quint32>::max();
+    QHash<QString, QString> errors; // client id -> error, for Failed rows
+    QString roomId;
+    QString ownUserId;
+    bool hasMore = false;
+    bool fetching = false;
+    QList<Message> queue;
+    bool flushScheduled = false;
+
+    // Local calendar day of a time, cached by the bounds of the last day computed: consecutive
+    // messages mostly fall on the same day, and the time zone conversion is the costly part.
+    mutable qint64 dayStart = 1;
+    mutable qint64 dayEnd = 0;
+    mutable qint64 dayNumber = 0;
+
+    qint64 dayOf(qint64 ms) const
+    {
+        if (ms >= dayStart && ms < dayEnd)
+            return dayNumber;
+        const QDate date = QDateTime::fromMSecsSinceEpoch(ms).date();
+        dayNumber = date.toJulianDay();
+        dayStart = date.startOfDay().toMSecsSinceEpoch();
+        dayEnd = date.addDays(1).startOfDay().toMSecsSinceEpoch();
+        if (ms < dayStart || ms >= dayEnd) { // a zone transition at midnight: do not cache
+            dayStart = 1;
+            dayEnd = 0;
+        }
+        return dayNumber;
+    }
+
+    quint32 intern(const QString &id, const QString &name)
+    {
+        if (lastAuthor < authors.size()) {
+            const Author &last = authors[lastAuthor];
+            if (last.id == id && last.name == name)
+                return lastAuthor;
+        }
+        const QString key = id % QChar(0) % name;
+        auto it = authorIndex.constFind(key);
+        if (it == authorIndex.cend()) {
+            authors.push_back({ id, name, !ownUserId.isEmpty() && id == ownUserId });
+            it = authorIndex.insert(key, quint32(authors.size() - 1));
+        }
+        lastAuthor = *it;
+        return lastAuthor;
+    }
+
+    Row makeRow(const Message &m, Message::Status status)
+    {
+        Row r;
+        const QString id = status == Message::Status::Sent ? m.id.left(MaxIdLength) : QString();
+        const QString clientId = m.clientId.left(MaxIdLength);
+        r.text = m.content % id % clientId;
+        r.idLen = quint16(id.size());
+        r.clientIdLen = quint16(clientId.size());
+        r.seq = status == Message::Status::Sent ? m.seq : 0;
+        r.createdAtMs = m.createdAt.isValid() ? m.createdAt.toMSecsSinceEpoch()
+                                              : QDateTime::currentMSecsSinceEpoch();
+        r.author = intern(m.authorId, m.authorName);
+        r.status = quint8(status);
+        return r;
+    }
+
+    Message toMessage(const Row &r) const
+    {
+        Message m;
+        m.id = r.idView().toString();
+        m.roomId = roomId;
+        m.seq = r.seq;
+        m.authorId = authors[r.author].id;
+        m.authorName = authors[r.author].name;
+        m.content = r.contentView().toString();
+        m.createdAt = QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
+        m.clientId = r.clientIdView().toString();
+        m.status = r.statusValue();
+        if (m.status == Message::Status::Failed)
+            m.error = errors.value(m.clientId);
+        return m;
+    }
+
+    // Whether a message belongs here; the first message seen names the model's room.
+    bool acceptRoom(const Message &m)
+    {
+        if (roomId.isEmpty()) {
+            roomId = m.roomId;
+            return true;
+        }
+        if (m.roomId.isEmpty() || m.roomId == roomId)
+            return true;
+        qCWarning(Log::models) << "dropping a message of room" << m.roomId
+                               << "given to the model of" << roomId;
+        return false;
+    }
+
+    qint64 lastSeq() const { return sentCount > 0 ? rows[sentCount - 1].seq : 0; }
+    qint64 firstSeq() const { return sentCount > 0 ? rows[0].seq : 0; }
+
+    // First sent row with a seq not below `seq` (sentCount if none).
+    int sentLowerBound(qint64 seq) const
+    {
+        const auto end = rows.begin() + sentCount;
+        return int(std::lower_bound(rows.begin(), end, seq, [](const Row &r, qint64 s) {
+            return r.seq < s;
+        }) - rows.begin());
+    }
+
+    int rowOfSeq(qint64 seq) const
+    {
+        const int pos = sentLowerBound(seq);
+        return pos < sentCount && rows[pos].seq == seq ? pos : -1;
+    }
+
+    int unsentRowOf(QStringView clientId) const
+    {
+        if (clientId.isEmpty())
+            return -1;
+        for (int i = sentCount; i < int(rows.size()); ++i) {
+            if (rows[i].clientIdView() == clientId)
+                return i;
+        }
+        return -1;
+    }
+
+    // Recomputes the grouping flags of `row` from its predecessor; true if they changed.
+    bool computeFlags(int row)
+    {
+        Row &r = rows[row];
+        const quint8 oldRun = r.firstOfAuthorRun;
+        const quint8 oldDay = r.firstOfDay;
+        if (row == 0) {
+            r.firstOfAuthorRun = 1;
+            r.firstOfDay = 1;
+        } else {
+            const Row &p = rows[row - 1];
+            const bool newDay = dayOf(p.createdAtMs) != dayOf(r.createdAtMs);
+            const bool otherAuthor
+                = p.author != r.author && authors[p.author].id != authors[r.author].id;
+            r.firstOfDay = newDay;
+            r.firstOfAuthorRun
+                = newDay || otherAuthor || r.createdAtMs - p.createdAtMs > AuthorRunBreakMs;
+        }
+        return r.firstOfAuthorRun != oldRun || r.firstOfDay != oldDay;
+    }
+
+    // Recomputes the flags of existing rows whose predecessor changed, telling the views.
+    void refreshFlags(std::initializer_list<int> candidates)
+    {
+        static const QList<int> flagRoles { FirstOfAuthorRunRole, FirstOfDayRole };
+        for (int row : candidates) {
+            if (row >= 0 && row < int(rows.size()) && computeFlags(row)) {
+                const QModelIndex idx = q->index(row);
+                Q_EMIT q->dataChanged(idx, idx, flagRoles);
+            }
+        }
+    }
+
+    // Inserts sorted sent rows at `pos` (within the sent part) with one beginInsertRows.
+    void insertSent(int pos, std::vector<Row> &&batch)
+    {
+        const int n = int(batch.size());
+        q->beginInsertRows({}, pos, pos + n - 1);
+        rows.insert(rows.begin() + pos, std::make_move_iterator(batch.begin()),
+            std::make_move_iterator(batch.end()));
+        sentCount += n;
+        for (int i = pos; i < pos + n; ++i)
+            computeFlags(i);
+        q->endInsertRows();
+        refreshFlags({ pos + n });
+    }
+
+    // The unsent row `p` was stored by the server as `m`: update it in place, then move it to its
+    // place by seq. Returns its final row.
+    int confirm(int p, const Message &m)
+    {
+        Row &r = rows[p];
+        QList<int> roles { StatusRole, IdRole, SeqRole, CreatedAtRole };
+        const QString clientId = r.clientIdView().toString();
+        if (r.statusValue() == Message::Status::Failed) {
+            errors.remove(clientId);
+            roles << ErrorRole;
+        }
+        if (r.contentView() != m.content) // the server trims
+            roles << ContentRole;
+        const quint32 oldAuthor = r.author;
+        Message sent = m;
+        if (sent.clientId.isEmpty())
+            sent.clientId = clientId;
+        Row updated = makeRow(sent, Message::Status::Sent);
+        if (updated.author != oldAuthor)
+            roles << AuthorIdRole << AuthorNameRole << IsOwnRole;
+        if (updated.clientIdView() != r.clientIdView())
+            roles << ClientIdRole;
+        updated.firstOfAuthorRun = r.firstOfAuthorRun;
+        updated.firstOfDay = r.firstOfDay;
+        r = std::move(updated);
+        const QModelIndex idx = q->index(p);
+        Q_EMIT q->dataChanged(idx, idx, roles);
+
+        const int target = sentLowerBound(m.seq);
+        if (target == p) { // the first unsent row, newer than every sent one: already in place
+            ++sentCount;
+            refreshFlags({ p, p + 1 });
+            return p;
+        }
+        q->beginMoveRows({}, p, p, {}, target);
+        Row moving = std::move(rows[p]);
+        rows.erase(rows.begin() + p);
+        rows.insert(rows.begin() + target, std::move(moving));
+        ++sentCount;
+        q->endMoveRows();
+        // target < p: the moved row, its new successor, and the successor of its old place.
+        refreshFlags({ target, target + 1, p + 1 });
+        return target;
+    }
+
+    void emitGaps(qint64 oldLast, std::vector<qint64> &newSeqs)
+    {
+        if (oldLast <= 0 || newSeqs.empty())
+            return;
+        std::sort(newSeqs.begin(), newSeqs.end());
+        qint64 prev = oldLast;
+        for (qint64 s : newSeqs) {
+            if (s <= prev)
+                continue;
+            if (s > prev + 1) {
+                qCDebug(Log::models)
+                    << "gap in room" << roomId << "between seq" << prev << "and" << s;
+                Q_EMIT q->gapDetected(prev, s);
+            }
+            prev = s;
+        }
+    }
+
+    void setFetching(bool fetching_)
+    {
+        if (fetching == fetching_)
+            return;
+        const bool couldFetch = q->canFetchMoreHistory();
+        fetching = fetching_;
+        Q_EMIT q->fetchingHistoryChanged();
+        if (couldFetch != q->canFetchMoreHistory())
+            Q_EMIT q->canFetchMoreChanged();
+    }
+
+    void setHasMore(bool more)
+    {
+        if (hasMore == more)
+            return;
+        const bool couldFetch = q->canFetchMoreHistory();
+        hasMore = more;
+        Q_EMIT q->hasMoreHistoryChanged();
+        if (couldFetch != q->canFetchMoreHistory())
+            Q_EMIT q->canFetchMoreChanged();
+    }
+
+    // Emits the property signals after a change of rows.
+    void notify(int oldCount, qint64 oldLast)
+    {
+        if (oldLast != lastSeq())
+            Q_EMIT q->lastSeqChanged();
+        if (oldCount != int(rows.size()))
+            Q_EMIT q->countChanged();
+    }
+};
+
+MessageModel::MessageModel(QObject *parent)
+    : QAbstractListModel(parent), d(std::make_unique<Private>(this))
+{
+}
+
+MessageModel::~MessageModel() = default;
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(d->rows.size());
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &r = d->rows[index.row()];
+    switch (role) {
+    case IdRole:
+        return r.idView().toString();
+    case SeqRole:
+        return r.seq;
+    case AuthorIdRole:
+        return d->authors[r.author].id;
+    case AuthorNameRole:
+        return d->authors[r.author].name;
+    case ContentRole:
+        return r.contentView().toString();
+    case CreatedAtRole:
+        return QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
+    case StatusRole:
+        return QVariant::fromValue(r.statusValue());
+    case ErrorRole:
+        return r.statusValue() == Message::Status::Failed
+            ? d->errors.value(r.clientIdView().toString())
+            : QString();
+    case IsOwnRole:
+        return d->authors[r.author].own;
+    case ClientIdRole:
+        return r.clientIdView().toString();
+    case FirstOfAuthorRunRole:
+        return bool(r.firstOfAuthorRun);
+    case FirstOfDayRole:
+        return bool(r.firstOfDay);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    static const QHash<int, QByteArray> names {
+        { IdRole, "id" },
+        { SeqRole, "seq" },
+        { AuthorIdRole, "authorId" },
+        { AuthorNameRole, "authorName" },
+        { ContentRole, "content" },
+        { CreatedAtRole, "createdAt" },
+        { StatusRole, "status" },
+        { ErrorRole, "error" },
+        { IsOwnRole, "isOwn" },
+        { ClientIdRole, "clientId" },
+        { FirstOfAuthorRunRole, "firstOfAuthorRun" },
+        { FirstOfDayRole, "firstOfDay" },
+    };
+    return names;
+}
+
+bool MessageModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && canFetchMoreHistory();
+}
+
+void MessageModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    d->setFetching(true);
+    qCDebug(Log::models) << "requesting history of room" << d->roomId << "before seq"
+                         << d->firstSeq();
+    Q_EMIT historyRequested(d->firstSeq());
+}
+
+int MessageModel::count() const
+{
+    return int(d->rows.size());
+}
+
+QString MessageModel::ownUserId() const
+{
+    return d->ownUserId;
+}
+
+void MessageModel::setOwnUserId(const QString &userId)
+{
+    if (d->ownUserId == userId)
+        return;
+    d->ownUserId = userId;
+    for (Author &a : d->authors)
+        a.own = !userId.isEmpty() && a.id == userId;
+    if (!d->rows.empty())
+        Q_EMIT dataChanged(index(0), index(int(d->rows.size()) - 1), { IsOwnRole });
+    Q_EMIT ownUserIdChanged();
+}
+
+bool MessageModel::hasMoreHistory() const
+{
+    return d->hasMore;
+}
+
+bool MessageModel::isFetchingHistory() const
+{
+    return d->fetching;
+}
+
+bool MessageModel::canFetchMoreHistory() const
+{
+    return d->hasMore && !d->fetching;
+}
+
+qint64 MessageModel::lastSeq() const
+{
+    return d->lastSeq();
+}
+
+qint64 MessageModel::firstSeq() const
+{
+    return d->firstSeq();
+}
+
+QString MessageModel::roomId() const
+{
+    return d->roomId;
+}
+
+Message MessageModel::message(int row) const
+{
+    if (row < 0 || row >= int(d->rows.size()))
+        return {};
+    return d->toMessage(d->rows[row]);
+}
+
+int MessageModel::rowOfClientId(const QString &clientId) const
+{
+    if (clientId.isEmpty())
+        return -1;
+    if (const int row = d->unsentRowOf(clientId); row >= 0)
+        return row;
+    for (int i = d->sentCount - 1; i >= 0; --i) { // recent sends are near the end
+        if (d->rows[i].clientIdView() == clientId)
+            return i;
+    }
+    return -1;
+}
+
+int MessageModel::rowOfSeq(qint64 seq) const
+{
+    return d->rowOfSeq(seq);
+}
+
+void MessageModel::queueIncoming(const Message &message)
+{
+    d->queue.append(message);
+    if (d->flushScheduled)
+        return;
+    d->flushScheduled = true;
+    QMetaObject::invokeMethod(this, &MessageModel::flushIncoming, Qt::QueuedConnection);
+}
+
+void MessageModel::flushIncoming()
+{
+    d->flushScheduled = false;
+    if (d->queue.isEmpty())
+        return;
+    const QList<Message> batch = std::exchange(d->queue, {});
+    appendMessages(batch);
+}
+
+void MessageModel::appendMessages(const QList<Message> &messages)
+{
+    if (messages.isEmpty())
+        return;
+    const int oldCount = count();
+    const qint64 oldLast = d->lastSeq();
+
+    std::vector<const Message *> batch;
+    batch.reserve(messages.size());
+    for (const Message &m : messages) {
+        if (m.seq <= 0) {
+            qCWarning(Log::models) << "ignoring a message without seq in room" << m.roomId;
+            continue;
+        }
+        if (d->acceptRoom(m))
+            batch.push_back(&m);
+    }
+    std::stable_sort(batch.begin(), batch.end(),
+        [](const Message *a, const Message *b) { return a->seq < b->seq; });
+
+    std::vector<qint64> newSeqs;
+    std::vector<const Message *> fresh;
+    fresh.reserve(batch.size());
+    qint64 prev = 0;
+    for (const Message *m : batch) {
+        if (m->seq == prev || d->rowOfSeq(m->seq) >= 0) // duplicate
+            continue;
+        prev = m->seq;
+        newSeqs.push_back(m->seq);
+        if (const int p = d->unsentRowOf(m->clientId); p >= 0) { // the echo of our own send
+            d->confirm(p, *m);
+            continue;
+        }
+        fresh.push_back(m);
+    }
+
+    // Messages that land between the same two held rows go in with one beginInsertRows; a live
+    // stream lands after the last sent row, so a burst is one insert.
+    for (size_t i = 0; i < fresh.size();) {
+        const int pos = d->sentLowerBound(fresh[i]->seq);
+        const qint64 limit
+            = pos < d->sentCount ? d->rows[pos].seq : std::numeric_limits<qint64>::max();
+        std::vector<Row> group;
+        size_t j = i;
+        for (; j < fresh.size() && fresh[j]->seq < limit; ++j)
+            group.push_back(d->makeRow(*fresh[j], Message::Status::Sent));
+        d->insertSent(pos, std::move(group));
+        i = j;
+    }
+
+    d->notify(oldCount, oldLast);
+    d->emitGaps(oldLast, newSeqs);
+}
+
+void MessageModel::prependHistory(const QList<Message> &messages, bool hasMore)
+{
+    const int oldCount = count();
+    const qint64 oldLast = d->lastSeq();
+    const qint64 first = d->firstSeq();
+
+    std::vector<const Message *> older;
+    QList<Message> rest;
+    older.reserve(messages.size());
+    for (const Message &m : messages) {
+        if (m.seq <= 0 || !d->acceptRoom(m))
+            continue;
+        const bool isOlder = first == 0 || m.seq < first;
+        if (isOlder && d->unsentRowOf(m.clientId) < 0)
+            older.push_back(&m);
+        else
+            rest.append(m);
+    }
+    std::stable_sort(older.begin(), older.end(),
+        [](const Message *a, const Message *b) { return a->seq < b->seq; });
+    older.erase(std::unique(older.begin(), older.end(),
+                    [](const Message *a, const Message *b) { return a->seq == b->seq; }),
+        older.end());
+    if (!older.empty()) {
+        std::vector<Row> group;
+        group.reserve(older.size());
+        for (const Message *m : older)
+            group.push_back(d->makeRow(*m, Message::Status::Sent));
+        d->insertSent(0, std::move(group));
+    }
+    d->notify(oldCount, oldLast);
+    appendMessages(rest);
+
+    d->setHasMore(hasMore);
+    d->setFetching(false);
+}
+
+void MessageModel::setHasMoreHistory(bool hasMore)
+{
+    d->setHasMore(hasMore);
+}
+
+void MessageModel::historyRequestFailed()
+{
+    d->setFetching(false);
+}
+
+QString MessageModel::addPending(const Message &message)
+{
+    if (!d->acceptRoom(message))
+        return {};
+    Message m = message;
+    if (m.clientId.isEmpty())
+        m.clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    if (d->unsentRowOf(m.clientId) >= 0) {
+        qCWarning(Log::models) << "a pending message with this client id is already held";
+        return {};
+    }
+    const int row = count();
+    beginInsertRows({}, row, row);
+    d->rows.push_back(d->makeRow(m, Message::Status::Pending));
+    d->computeFlags(row);
+    endInsertRows();
+    Q_EMIT countChanged();
+    return m.clientId;
+}
+
+int MessageModel::markSent(const QString &clientId, const Message &message)
+{
+    if (message.seq <= 0) {
+        qCWarning(Log::models) << "markSent without a seq in room" << d->roomId;
+        return -1;
+    }
+    const int oldCount = count();
+    const qint64 oldLast = d->lastSeq();
+    const int p = d->unsentRowOf(clientId);
+    if (p < 0) { // the echo came first, or the row was never shown (e.g. sent from the outbox)
+        if (d->rowOfSeq(message.seq) < 0) {
+            Message m = message;
+            if (m.clientId.isEmpty())
+                m.clientId = clientId;
+            appendMessages({ m });
+        }
+        return d->rowOfSeq(message.seq);
+    }
+    if (const int held = d->rowOfSeq(message.seq); held >= 0) {
+        // The echo arrived without a client id (another server): the pending row is its double.
+        beginRemoveRows({}, p, p);
+        d->rows.erase(d->rows.begin() + p);
+        d->errors.remove(clientId);
+        endRemoveRows();
+        d->refreshFlags({ p });
+        d->notify(oldCount, oldLast);
+        return held;
+    }
+    const int row = d->confirm(p, message);
+    d->notify(oldCount, oldLast);
+    std::vector<qint64> seqs { message.seq };
+    d->emitGaps(oldLast, seqs);
+    return row;
+}
+
+bool MessageModel::markFailed(const QString &clientId, const QString &error)
+{
+    const int p = d->unsentRowOf(clientId);
+    if (p < 0)
+        return false;
+    Row &r = d->rows[p];
+    r.status = quint8(Message::Status::Failed);
+    d->errors.insert(clientId, error);
+    const QModelIndex idx = index(p);
+    Q_EMIT dataChanged(idx, idx, { StatusRole, ErrorRole });
+    return true;
+}
+
+bool MessageModel::retry(const QString &clientId)
+{
+    const int p = d->unsentRowOf(clientId);
+    if (p < 0 || d->rows[p].statusValue() != Message::Status::Failed)
+        return false;
+    d->rows[p].status = quint8(Message::Status::Pending);
+    d->errors.remove(clientId);
+    const QModelIndex idx = index(p);
+    Q_EMIT dataChanged(idx, idx, { StatusRole, ErrorRole });
+    Q_EMIT retryRequested(clientId);
+    return true;
+}
+
+bool MessageModel::retryAt(int row)
+{
+    if (row < d->sentCount || row >= count())
+        return false;
+    return retry(d->rows[row].clientIdView().toString());
+}
+
+bool MessageModel::discard(const QString &clientId)
+{
+    const int p = d->unsentRowOf(clientId);
+    if (p < 0)
+        return false;
+    const QString id = clientId; // the argument may live in the row
+    beginRemoveRows({}, p, p);
+    d->rows.erase(d->rows.begin() + p);
+    d->errors.remove(id);
+    endRemoveRows();
+    d->refreshFlags({ p });
+    Q_EMIT countChanged();
+    Q_EMIT discarded(id);
+    return true;
+}
+
+void MessageModel::clear()
+{
+    const int oldCount = count();
+    const qint64 oldLast = d->lastSeq();
+    beginResetModel();
+    d->rows.clear();
+    d->rows.shrink_to_fit();
+    d->sentCount = 0;
+    d->authors.clear();
+    d->authorIndex.clear();
+    d->lastAuthor = std::numeric_limits<quint32>::max();
+    d->errors.clear();
+    d->roomId.clear();
+    d->queue.clear();
+    endResetModel();
+    d->setFetching(false);
+    d->setHasMore(false);
+    d->notify(oldCount, oldLast);
+}
+
+} // namespace Palaver
