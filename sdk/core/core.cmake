@@ -12,5 +12,15 @@ set(PALAVER_SDK_CORE_SOURCES
     src/outbox.cpp
     src/variantjson_p.h
     src/variantjson.cpp
+    include/Palaver/client.h
+    src/client_p.h
+    src/client.cpp
+    src/transport_p.h
+    src/transport.cpp
+    include/Palaver/networkreachability.h
+    src/networkmonitor_p.h
+    src/networkreachability.cpp
+    include/Palaver/tokenstore.h
+    src/tokenstore.cpp
 )
 list(TRANSFORM PALAVER_SDK_CORE_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)

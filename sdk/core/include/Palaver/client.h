@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/ackresult.h>
+#include <Palaver/message.h>
+#include <Palaver/palaversdk_export.h>
+#include <Palaver/reconnectpolicy.h>
+
+#include <QFuture>
+#include <QList>
+#include <QObject>
+#include <QSslCertificate>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <QUuid>
+#include <QVariantList>
+#include <QVariantMap>
+
+#include <functional>
+#include <memory>
+
+namespace Palaver {
+
+class NetworkReachability;
+
+//! A connection to a Palaver server (or any Socket.IO v5 server, WebSocket transport only).
+//!
+//! Everything runs on the event loop of the thread that owns the Client: signals, callbacks and
+//! futures complete there, and the Client has no thread of its own.
+//!
+//! The connection goes through the states of State. It reconnects by itself after transport
+//! failures (with the backoff of ReconnectPolicy), waits while the network is unreachable, and
+//! stops for good (Failed) when the server refuses the credentials or the attempts run out.
+//! `error`/`errorString` hold the last failure; every failure is also reported as an
+//! errorOccurred() event, whether the Client will retry (`active`) or not.
+//!
+//! Chat messages sent with sendMessage() go through a persistent outbox: they survive
+//! disconnects, restarts of the app (with setOutboxPath()) and are re-sent with the same
+//! clientId until the server acknowledges or refuses them.
+class PALAVER_SDK_EXPORT Client : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QUrl url READ url NOTIFY urlChanged)
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(Error error READ error NOTIFY errorChanged)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
+    Q_PROPERTY(int reconnectAttempt READ reconnectAttempt NOTIFY reconnectAttemptChanged)
+    Q_PROPERTY(int nextRetryIn READ nextRetryIn NOTIFY nextRetryInChanged)
+    Q_PROPERTY(bool active READ isActive NOTIFY activeChanged)
+    Q_PROPERTY(bool recovered READ isRecovered NOTIFY recoveredChanged)
+    Q_PROPERTY(int latency READ latency NOTIFY latencyChanged)
+    Q_PROPERTY(QStringList joinedRooms READ joinedRooms NOTIFY joinedRoomsChanged)
+    Q_PROPERTY(int pendingMessageCount READ pendingMessageCount NOTIFY pendingMessageCountChanged)
+
+public:
+    enum class State {
+        Disconnected, //!< not connected and not trying (initial state, or after close())
+        Connecting, //!< opening the WebSocket, Engine.IO handshake, namespace CONNECT
+        Connected, //!< the server acknowledged the CONNECT; events flow
+        Reconnecting, //!< waiting out a backoff delay (see nextRetryIn) before the next attempt
+        Offline, //!< the network is unreachable: no attempts are made, none are counted
+        Failed, //!< gave up: credentials refused, or attempts exhausted (see error)
+    };
+    Q_ENUM(State)
+
+    enum class Error {
+        NoError,
+        // Refusals by the server: the Client does not retry them with the same credentials.
+        AuthRequired = 100, //!< no token was given
+        InvalidToken, //!< the token was refused
+        TokenExpired, //!< the token expired (a token provider is asked once for a new one)
+        ConnectionRejected, //!< another CONNECT_ERROR (e.g. a middleware's refusal)
+        ServerDisconnected, //!< the server ended the session (`41`); not retried
+        TlsError, //!< the server's certificate could not be verified
+        InvalidUrl, //!< no usable ws/wss/http/https URL
+        // Transient: the Client retries with backoff.
+        ConnectionRefused = 200,
+        HostNotFound,
+        NetworkUnreachable, //!< the network went away (state Offline)
+        Timeout, //!< no socket + handshake + CONNECT ack within connectTimeout
+        PingTimeout, //!< the server stopped pinging (pingInterval + pingTimeout elapsed)
+        ConnectionLost, //!< the transport closed or failed
+        ProtocolError, //!< the server sent something that is not valid Engine.IO/Socket.IO
+        // Local failures of one operation; they do not change the connection state.
+        PayloadTooLarge = 300, //!< a frame would exceed the server's maxPayload: not sent
+        OutboxFull, //!< sendMessage() refused: outboxCapacity messages already wait
+        OutboxError, //!< the outbox database could not be opened or written
+        NotConnected, //!< the operation needs a connection
+        InvalidRequest, //!< a reserved event name, too many binary arguments, ...
+    };
+    Q_ENUM(Error)
+
+    //! The Socket.IO parser; both ends must use the same one.
+    enum class Parser {
+        Json, //!< the default parser (binary values travel as attachments)
+        MessagePack, //!< socket.io-msgpack-parser
+    };
+    Q_ENUM(Parser)
+
+    //! Called with the token to use for one connection attempt.
+    using TokenCallback = std::function<void(const QString &token)>;
+    //! Asked for a token before every (re)connect; it may answer at once or later (on the
+    //! Client's thread or any other: the answer is queued to the Client's thread).
+    using TokenProvider = std::function<void(TokenCallback)>;
+    //! Completes a request.
+    using AckCallback = std::function<void(const AckResult &)>;
+    //! Answers a request the server sent (an event with an ack id). Call it once.
+    using Responder = std::function<void(const QVariantList &reply)>;
+    //! Handles a request the server sent: the event's arguments and the way to answer.
+    using RequestHandler = std::function<void(const QVariantList &args, Responder respond)>;
+
+    explicit Client(QObject *parent = nullptr);
+    ~Client() override;
+
+    //! The endpoint in use (the first of urls(), or the one the last rotation picked).
+    QUrl url() const;
+    QList<QUrl> urls() const;
+    //! One server. ws, wss, http and https URLs are accepted; see endpointUrl().
+    void setUrl(const QUrl &url);
+    //! Several equivalent servers: each reconnection attempt after a failure moves to the next.
+    void setUrls(const QList<QUrl> &urls);
+    //! The WebSocket URL the Client opens for `url`: http(s) mapped to ws(s), the path ending in
+    //! `/socket.io/` (an empty path or `/` becomes `/socket.io/`; a custom path gets a trailing
+    //! slash), the user's query kept and `EIO=4&transport=websocket` appended. Invalid when the
+    //! scheme is not one of ws, wss, http, https or there is no host.
+    static QUrl endpointUrl(const QUrl &url);
+
+    //! The token sent in the CONNECT auth as `{"token": ...}`.
+    void setToken(const QString &token);
+    //! Replaces setToken(): the provider is asked before every connection attempt.
+    void setTokenProvider(TokenProvider provider);
+    //! More auth fields sent with the token (the token wins over a "token" key here).
+    void setAuthExtras(const QVariantMap &extras);
+
+    ReconnectPolicy reconnectPolicy() const;
+    void setReconnectPolicy(const ReconnectPolicy &policy);
+    //! Limit in ms for socket open + Engine.IO OPEN + namespace CONNECT ack (default 20000).
+    int connectTimeout() const;
+    void setConnectTimeout(int ms);
+    //! Default timeout of request(), joinRoom() and the outbox's sends, in ms (default 10000).
+    int requestTimeout() const;
+    void setRequestTimeout(int ms);
+    Parser parser() const;
+    //! Takes effect at the next connection attempt.
+    void setParser(Parser parser);
+
+    //! Trusts these CAs for wss:// in addition to the system's.
+    void addCaCertificates(const QList<QSslCertificate> &certificates);
+    //! Turning verification off accepts any certificate; it is logged as a warning on every
+    //! connection attempt. Never do this outside development.
+    void setPeerVerification(bool verify);
+    bool peerVerification() const;
+
+    //! Where the Client learns about the network; not owned. nullptr: QNetworkInformation.
+    void setNetworkReachability(NetworkReachability *source);
+
+    //! The SQLite file of the outbox; set it before the first sendMessage() (or to reopen another
+    //! file while nothing is in flight). Without it, the outbox lives in memory.
+    //! Returns false (and reports OutboxError) when the file cannot be opened.
+    bool setOutboxPath(const QString &path);
+    QString outboxPath() const;
+    int outboxCapacity() const;
+    //! How many messages may wait in the outbox (default 1000).
+    void setOutboxCapacity(int capacity);
+
+    State state() const;
+    Error error() const;
+    QString errorString() const;
+    //! The number of the reconnection attempt in progress or scheduled, from 1 (0 during the
+    //! first connection). It keeps counting across connections that drop quickly, and goes
+    //! back to 0 once a connection was stable (it stayed up for the policy's maxDelay).
+    int reconnectAttempt() const;
+    //! The delay of the scheduled attempt in ms, while Reconnecting; else 0.
+    int nextRetryIn() const;
+    //! Whether the Client will (re)connect by itself: true from open() until close(), a refusal,
+    //! a server disconnect, or giving up.
+    bool isActive() const;
+    //! Whether the last connection resumed the previous session (connection state recovery):
+    //! the server replayed what was missed. When false after a reconnect, catch up from history.
+    bool isRecovered() const;
+    //! The round trip of the latest answered request (its ack), in ms; -1 before the first.
+    int latency() const;
+
+    //! Connects, and keeps reconnecting until close() or a fatal error. Does nothing while
+    //! Connecting or Connected.
+    Q_INVOKABLE void open();
+    //! Disconnects (sending a Socket.IO DISCONNECT when connected) and stops reconnecting.
+    //! Pending requests finish with Disconnected; the outbox keeps its messages.
+    Q_INVOKABLE void close();
+
+    //! Sends an event without ack. While the Client is Connecting/Reconnecting/Offline it is
+    //! kept in memory (up to outboxCapacity events) and sent after the next CONNECT ack.
+    //! Returns NoError, or why it was refused (NotConnected when not active, PayloadTooLarge,
+    //! InvalidRequest, OutboxFull).
+    Error send(const QString &event, const QVariantList &args = {});
+    //! Sends an event only if connected right now; dropped otherwise (e.g. typing notices).
+    Error sendVolatile(const QString &event, const QVariantList &args = {});
+    //! Sends an event with an ack. The future always finishes, once: with the answer, Timeout,
+    //! Disconnected, or at once with NotConnected/PayloadTooLarge/InvalidRequest when it could
+    //! not be sent. timeoutMs < 0: requestTimeout(); 0: no timeout (still ends on disconnect).
+    QFuture<AckResult> request(
+        const QString &event, const QVariantList &args = {}, int timeoutMs = -1);
+    //! The same with a callback, always called once on the Client's thread (never from inside
+    //! this call).
+    void request(
+        const QString &event, const QVariantList &args, AckCallback callback, int timeoutMs = -1);
+
+    //! Calls `functor(const QVariantList &args)` for every event `event`, in `receiver`'s
+    //! context; disconnect the returned connection to stop.
+    template<typename Functor>
+    QMetaObject::Connection on(const QString &event, const QObject *receiver, Functor functor)
+    {
+        return connect(this, &Client::eventReceived, receiver,
+            [event, functor](const QString &name, const QVariantList &args) {
+                if (name == event)
+                    functor(args);
+            });
+    }
+    //! Answers the server's requests for `event` (events with an ack id). Without a handler
+    //! such events are still delivered by eventReceived() and answered with an empty ack.
+    void setRequestHandler(const QString &event, RequestHandler handler);
+
+    //! Joins a room (`room:join`) and keeps it joined: after every reconnect the Client joins it
+    //! again (roomRejoined()). Made while not connected, the join happens at the next connect
+    //! and the future finishes then. The answer is the server's ack
+    //! (`{"ok":true,"room","members","messages","hasMore"}`).
+    QFuture<AckResult> joinRoom(const QString &roomId);
+    //! Leaves a room (`room:leave`) and stops re-joining it.
+    QFuture<AckResult> leaveRoom(const QString &roomId);
+    //! The rooms the Client keeps joined, in the order they were joined.
+    QStringList joinedRooms() const;
+
+    //! Sends a chat message (`message:send`) through the outbox: stored (persisted when an
+    //! outbox path is set) before this returns, sent now or after the next reconnect once its
+    //! room is joined (the room is joined if it was not), and re-sent with the same clientId
+    //! until acknowledged (messageAcked()) or refused for good (messageRefused()). Returns the
+    //! clientId, or a null QUuid when the outbox is full (OutboxFull) or broken (OutboxError).
+    QUuid sendMessage(const QString &roomId, const QString &content);
+    //! The messages waiting in the outbox, oldest first, with status Pending (for local echo,
+    //! e.g. after the app restarted).
+    QList<Message> pendingMessages() const;
+    int pendingMessageCount() const;
+
+Q_SIGNALS:
+    void urlChanged();
+    void stateChanged(Palaver::Client::State state);
+    void errorChanged();
+    void reconnectAttemptChanged();
+    void nextRetryInChanged();
+    void activeChanged();
+    void recoveredChanged();
+    void latencyChanged();
+    void joinedRoomsChanged();
+    void pendingMessageCountChanged();
+
+    //! The namespace CONNECT was acknowledged (after any replayed events were delivered).
+    void connected();
+    //! A connection ended; `reason` as Socket.IO names it ("transport close", "ping timeout",
+    //! "io server disconnect", "io client disconnect", ...).
+    void disconnected(const QString &reason);
+    //! The Client gave up (state Failed); `error` says why.
+    void failed(Palaver::Client::Error error);
+    //! The next attempt (1-based) starts in `inMs`.
+    void reconnectScheduled(int attempt, int inMs);
+    //! Any failure, transient or fatal, of the connection or of a local operation.
+    void errorOccurred(Palaver::Client::Error error, const QString &message);
+
+    //! Every event from the server, `args` without the recovery offset.
+    void eventReceived(const QString &event, const QVariantList &args);
+    //! `session:ready`: the user, the rooms they may join, who is online and the limits.
+    void sessionReady(const QVariantMap &session);
+    //! `message:new`, decoded.
+    void messageReceived(const Palaver::Message &message);
+
+    //! A joinRoom() succeeded; `ack` is the server's answer object.
+    void roomJoined(const QString &roomId, const QVariantMap &ack);
+    //! A kept room was joined again after a reconnect; `ack` as for roomJoined().
+    void roomRejoined(const QString &roomId, const QVariantMap &ack);
+    //! The server refused a join for good (invalid, not_found, access_denied); the room is no
+    //! longer kept, and its outbox messages are refused with the same code.
+    void roomJoinFailed(const QString &roomId, const QString &code, const QString &message);
+
+    //! sendMessage() stored a message; `message` has status Pending and the clientId.
+    void messageQueued(const QUuid &clientId, const Palaver::Message &message);
+    //! The server stored the message; `message` is the server's copy (status Sent).
+    void messageAcked(const QUuid &clientId, const Palaver::Message &message);
+    //! The server refused the message for good (invalid, not_found, access_denied, too_long,
+    //! or a local PayloadTooLarge); it left the outbox.
+    void messageRefused(const QUuid &clientId, const QString &code, const QString &message);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Palaver

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+#include "logging_p.h"
+#include "transport_p.h"
+
+#include <QSslError>
+#include <QWebSocket>
+
+#include <algorithm>
+#include <limits>
+
+namespace Palaver {
+
+using namespace Protocol;
+
+namespace {
+QString fromStd(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+} // namespace
+
+Transport::Transport(QObject *parent) : QObject(parent)
+{
+    m_heartbeat.setSingleShot(true);
+    m_heartbeat.setTimerType(Qt::PreciseTimer);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        fail(Client::Error::PingTimeout,
+            QStringLiteral("The server sent no ping for %1 ms")
+                .arg(m_handshake.pingInterval + m_handshake.pingTimeout),
+            QStringLiteral("ping timeout"));
+    });
+}
+
+Transport::~Transport()
+{
+    close();
+}
+
+void Transport::open(const QUrl &url, ParserKind parser, const QSslConfiguration *ssl)
+{
+    close();
+    m_decoder = Decoder(parser);
+    m_handshake = {};
+    m_opened = false;
+    m_failed = false;
+    m_tlsError.clear();
+    m_deadline = QDeadlineTimer(QDeadlineTimer::Forever);
+
+    auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket = socket;
+    // The server's own limit is enforced by it; ours only guards memory against a hostile peer.
+    socket->setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
+    if (ssl)
+        socket->setSslConfiguration(*ssl);
+    connect(socket, &QWebSocket::textMessageReceived, this, &Transport::onText);
+    connect(socket, &QWebSocket::binaryMessageReceived, this, &Transport::onBinary);
+    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+        &Transport::onSocketError);
+    connect(socket, &QWebSocket::disconnected, this, &Transport::onSocketDisconnected);
+    connect(socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+        if (!errors.isEmpty())
+            m_tlsError = errors.first().errorString();
+        qCWarning(Log::transport) << "TLS errors:" << errors.size()
+                                  << (errors.isEmpty() ? QString() : errors.first().errorString());
+    });
+    qCDebug(Log::transport) << "opening" << url.scheme() << url.host() << url.port() << url.path();
+    socket->open(url);
+}
+
+void Transport::close()
+{
+    m_heartbeat.stop();
+    m_opened = false;
+    if (QWebSocket *socket = m_socket) {
+        m_socket = nullptr;
+        socket->disconnect(this);
+        socket->abort();
+        socket->deleteLater();
+    }
+    m_decoder.reset();
+}
+
+qint64 Transport::maxPayload() const
+{
+    return m_handshake.maxPayload.value_or(1000000);
+}
+
+bool Transport::sendFrames(const Frames &frames)
+{
+    if (!m_socket || !m_opened || m_failed)
+        return false;
+    // Timers freeze while the machine sleeps; the deadline does not. A dead peer must not
+    // swallow what we send next (socket.io-client's _hasPingExpired()).
+    if (m_deadline.hasExpired()) {
+        QTimer::singleShot(0, this, [this] {
+            fail(Client::Error::PingTimeout,
+                QStringLiteral("The heartbeat deadline passed before a send"),
+                QStringLiteral("ping timeout"));
+        });
+        return false;
+    }
+    for (const auto &frame : frames) {
+        if (frame.binary)
+            m_socket->sendBinaryMessage(
+                QByteArray(frame.bytes.data(), qsizetype(frame.bytes.size())));
+        else
+            m_socket->sendTextMessage(fromStd(frame.bytes));
+    }
+    return true;
+}
+
+void Transport::armHeartbeat()
+{
+    const qint64 ms = m_handshake.pingInterval + m_handshake.pingTimeout;
+    m_deadline.setRemainingTime(ms, Qt::PreciseTimer);
+    m_heartbeat.start(int(std::clamp<qint64>(ms, 1, std::numeric_limits<int>::max())));
+}
+
+void Transport::onText(const QString &message)
+{
+    if (m_failed)
+        return;
+    const QByteArray utf8 = message.toUtf8();
+    auto decoded = decodeEngineFrame(std::string_view(utf8.constData(), size_t(utf8.size())));
+    if (!decoded) {
+        fail(Client::Error::ProtocolError,
+            QStringLiteral("Invalid Engine.IO frame: ") + fromStd(decoded.error().message),
+            QStringLiteral("parse error"));
+        return;
+    }
+    const EnginePacket packet = decoded.value();
+    if (!m_opened) {
+        if (packet.type != EngineType::Open) {
+            fail(Client::Error::ProtocolError,
+                QStringLiteral("The server did not start with an Engine.IO OPEN packet"),
+                QStringLiteral("parse error"));
+            return;
+        }
+        auto handshake = parseHandshake(packet.data);
+        if (!handshake) {
+            fail(Client::Error::ProtocolError,
+                QStringLiteral("Invalid Engine.IO handshake: ")
+                    + fromStd(handshake.error().message),
+                QStringLiteral("parse error"));
+            return;
+        }
+        m_handshake = std::move(handshake).value();
+        m_opened = true;
+        qCDebug(Log::transport) << "engine open: pingInterval" << m_handshake.pingInterval
+                                << "pingTimeout" << m_handshake.pingTimeout << "maxPayload"
+                                << maxPayload();
+        armHeartbeat();
+        if (onOpened)
+            onOpened(m_handshake);
+        return;
+    }
+    switch (packet.type) {
+    case EngineType::Ping:
+        armHeartbeat();
+        if (m_socket)
+            m_socket->sendTextMessage(QStringLiteral("3"));
+        return;
+    case EngineType::Message:
+        deliver(m_decoder.feedText(packet.data));
+        return;
+    case EngineType::Close:
+        fail(Client::Error::ConnectionLost, QStringLiteral("The server closed the session"),
+            QStringLiteral("transport close"));
+        return;
+    case EngineType::Open:
+        fail(Client::Error::ProtocolError, QStringLiteral("A second Engine.IO OPEN packet"),
+            QStringLiteral("parse error"));
+        return;
+    case EngineType::Pong:
+    case EngineType::Upgrade:
+    case EngineType::Noop:
+        return; // not used over WebSocket; harmless
+    }
+}
+
+void Transport::onBinary(const QByteArray &message)
+{
+    if (m_failed)
+        return;
+    if (!m_opened) {
+        fail(Client::Error::ProtocolError, QStringLiteral("Binary frame before the handshake"),
+            QStringLiteral("parse error"));
+        return;
+    }
+    deliver(m_decoder.feedBinary(std::string_view(message.constData(), size_t(message.size()))));
+}
+
+void Transport::deliver(Result<std::optional<Packet>> &&result)
+{
+    if (!result) {
+        qCWarning(Log::protocol) << "undecodable packet:" << fromStd(toString(result.error().code));
+        fail(Client::Error::ProtocolError,
+            QStringLiteral("Invalid Socket.IO packet: ") + fromStd(result.error().message),
+            QStringLiteral("parse error"));
+        return;
+    }
+    if (result.value() && onPacket)
+        onPacket(std::move(*result.value()));
+}
+
+void Transport::onSocketError(QAbstractSocket::SocketError error)
+{
+    if (m_failed || !m_socket)
+        return;
+    const QString text = m_socket->errorString();
+    switch (error) {
+    case QAbstractSocket::ConnectionRefusedError:
+        fail(Client::Error::ConnectionRefused, text, QStringLiteral("transport error"));
+        break;
+    case QAbstractSocket::HostNotFoundError:
+        fail(Client::Error::HostNotFound, text, QStringLiteral("transport error"));
+        break;
+    case QAbstractSocket::NetworkError:
+        fail(Client::Error::ConnectionLost, text, QStringLiteral("transport error"));
+        break;
+    case QAbstractSocket::SocketTimeoutError:
+        fail(Client::Error::Timeout, text, QStringLiteral("transport error"));
+        break;
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        fail(Client::Error::TlsError, m_tlsError.isEmpty() ? text : m_tlsError,
+            QStringLiteral("transport error"));
+        break;
+    case QAbstractSocket::RemoteHostClosedError:
+        fail(Client::Error::ConnectionLost, text, QStringLiteral("transport close"));
+        break;
+    default:
+        if (!m_tlsError.isEmpty())
+            fail(Client::Error::TlsError, m_tlsError, QStringLiteral("transport error"));
+        else
+            fail(Client::Error::ConnectionLost, text, QStringLiteral("transport error"));
+        break;
+    }
+}
+
+void Transport::onSocketDisconnected()
+{
+    if (m_failed)
+        return;
+    if (!m_tlsError.isEmpty()) {
+        fail(Client::Error::TlsError, m_tlsError, QStringLiteral("transport error"));
+        return;
+    }
+    QString text = QStringLiteral("The connection was closed");
+    if (m_socket && m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal)
+        text += QStringLiteral(" (code %1)").arg(int(m_socket->closeCode()));
+    fail(Client::Error::ConnectionLost, text, QStringLiteral("transport close"));
+}
+
+void Transport::fail(Client::Error error, const QString &message, const QString &reason)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    qCInfo(Log::transport) << "session ended:" << reason << "-" << message;
+    close();
+    if (onFailed)
+        onFailed(error, message, reason);
+}
+
+} // namespace Palaver

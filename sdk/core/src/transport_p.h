@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/Protocol/engineio.h>
+#include <Palaver/Protocol/packet.h>
+#include <Palaver/client.h>
+
+#include <QAbstractSocket>
+#include <QDeadlineTimer>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QWebSocket;
+
+namespace Palaver {
+
+//! One Engine.IO v4 session over a QWebSocket: the OPEN handshake, the heartbeat (answer `2`
+//! with `3`, never send `2`; the peer is dead after pingInterval + pingTimeout without a `2`,
+//! also checked before each send), and the Socket.IO packets in both directions. It reports each
+//! session's end once, through onFailed, and then ignores its socket.
+class Transport : public QObject {
+    Q_OBJECT
+
+public:
+    explicit Transport(QObject *parent = nullptr);
+    ~Transport() override;
+
+    std::function<void(const Protocol::Handshake &)> onOpened;
+    std::function<void(Protocol::Packet &&)> onPacket;
+    //! The session ended: error code, message, and Socket.IO's name for the reason.
+    std::function<void(Client::Error, const QString &, const QString &)> onFailed;
+
+    void open(const QUrl &url, Protocol::ParserKind parser, const QSslConfiguration *ssl);
+    //! Closes without reporting.
+    void close();
+    bool isOpen() const { return m_opened; }
+    const Protocol::Handshake &handshake() const { return m_handshake; }
+    qint64 maxPayload() const;
+
+    //! Writes the frames. False (and nothing written) when the heartbeat deadline has passed:
+    //! the session then fails with PingTimeout on the next event-loop turn.
+    bool sendFrames(const Protocol::Frames &frames);
+
+private:
+    void onText(const QString &message);
+    void onBinary(const QByteArray &message);
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onSocketDisconnected();
+    void armHeartbeat();
+    void deliver(Protocol::Result<std::optional<Protocol::Packet>> &&result);
+    void fail(Client::Error error, const QString &message, const QString &reason);
+
+    QPointer<QWebSocket> m_socket;
+    Protocol::Decoder m_decoder;
+    Protocol::Handshake m_handshake;
+    QTimer m_heartbeat;
+    QDeadlineTimer m_deadline;
+    QString m_tlsError;
+    bool m_opened = false;
+    bool m_failed = false;
+};
+
+} // namespace Palaver
