@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace Palaver::Stub {
+
+//! One room of the rooms file (PROTOCOL.md "Rooms file").
+struct RoomConfig {
+    QString id;
+    QString name;
+    bool isPrivate = false;
+    QStringList members; //!< only for private rooms
+
+    friend bool operator==(const RoomConfig &, const RoomConfig &) = default;
+};
+
+//! Every option of the server contract in tests/README.md, plus the stub's own.
+struct StubConfig {
+    enum class Parser { Json, Msgpack };
+
+    QHostAddress host = QHostAddress::LocalHost;
+    quint16 port = 3001;
+    QString path = QStringLiteral("/socket.io/");
+    QByteArray secret; //!< HS256 secret; required
+    QString dbPath = QStringLiteral(":memory:");
+    QList<RoomConfig> rooms = defaultRooms();
+    bool recovery = false;
+    Parser parser = Parser::Json;
+    int pingInterval = 25000; //!< ms
+    int pingTimeout = 20000; //!< ms
+    int connectTimeout = 45000; //!< ms
+    qint64 maxPayload = 1000000; //!< bytes
+    int maxContent = 4000; //!< code points
+    int rateBurst = 20;
+    double ratePerSec = 5;
+    int recoveryWindow = 120000; //!< ms
+    //! Emit the informational `error {message, code}` event for refused `room:join` requests.
+    bool errorEvents = true;
+
+    //! The built-in `general` room used when no rooms file is given.
+    static QList<RoomConfig> defaultRooms();
+    //! Reads a rooms file; on failure returns nullopt and says why in `error`.
+    static std::optional<QList<RoomConfig>> loadRooms(const QString &file, QString *error);
+};
+
+} // namespace Palaver::Stub

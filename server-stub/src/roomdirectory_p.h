@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "Palaver/Stub/stubconfig.h"
+
+#include <QHash>
+
+namespace Palaver::Stub {
+
+//! The configured rooms and who may access them.
+class RoomDirectory {
+public:
+    explicit RoomDirectory(const QList<RoomConfig> &rooms);
+
+    const RoomConfig *find(const QString &id) const;
+    static bool mayAccess(const RoomConfig &room, const QString &userId);
+    //! The rooms `userId` may join, in file order.
+    QList<const RoomConfig *> accessible(const QString &userId) const;
+
+private:
+    QList<RoomConfig> m_rooms;
+    QHash<QString, qsizetype> m_index;
+};
+
+} // namespace Palaver::Stub
