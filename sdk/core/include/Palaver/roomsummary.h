@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/palaversdk_export.h>
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+namespace Palaver {
+
+//! One room as a room list shows it: what `session:ready` says of it (id, name, private) and
+//! what this client knows locally (joined, unread count, last message).
+class PALAVER_SDK_EXPORT RoomSummary {
+    Q_GADGET
+    Q_PROPERTY(QString id MEMBER id)
+    Q_PROPERTY(QString name MEMBER name)
+    Q_PROPERTY(bool isPrivate MEMBER isPrivate)
+    Q_PROPERTY(bool joined MEMBER joined)
+    Q_PROPERTY(int unreadCount MEMBER unreadCount)
+    Q_PROPERTY(QString lastAuthorName MEMBER lastAuthorName)
+    Q_PROPERTY(QString lastMessage MEMBER lastMessage)
+    Q_PROPERTY(QDateTime lastActivity MEMBER lastActivity)
+
+public:
+    QString id;
+    QString name;
+    bool isPrivate = false;
+    bool joined = false; //!< this client has joined the room
+    int unreadCount = 0;
+    QString lastAuthorName; //!< author of the newest message seen, for the preview
+    QString lastMessage; //!< preview of the newest message seen: plain text, one line, shortened
+    QDateTime lastActivity; //!< time of the newest message seen (UTC), invalid if none
+
+    bool operator==(const RoomSummary &) const = default;
+};
+
+} // namespace Palaver
+
+Q_DECLARE_METATYPE(Palaver::RoomSummary)
