@@ -484,6 +484,28 @@ private Q_SLOTS:
         model->appendMessages({ m });
         QCOMPARE(model->message(0), m);
         QCOMPARE(model->message(5), Message());
+
+        // Ids are stored as Latin-1 when they fit, else as UTF-16; odd, even and empty lengths.
+        Message wide = msg(2, u"bob"_s, {}, u"c-\u20ac-\U0001F600"_s);
+        wide.id = u"m-\u03a9"_s;
+        Message noClientId = msg(3);
+        Message even = msg(4, u"bob"_s, {}, u"cc"_s);
+        even.id = u"m4m4"_s;
+        model->appendMessages({ wide, noClientId, even });
+        QCOMPARE(model->message(1), wide);
+        QCOMPARE(model->message(2), noClientId);
+        QCOMPARE(model->message(3), even);
+        QCOMPARE(model->rowOfClientId(u"c-\u20ac-\U0001F600"_s), 1);
+        QCOMPARE(model->rowOfClientId(u"cc"_s), 3);
+        QCOMPARE(model->rowOfClientId(u"c"_s), -1);
+        QCOMPARE(at(1, MessageModel::IdRole).toString(), u"m-\u03a9"_s);
+        QCOMPARE(at(3, MessageModel::ContentRole).toString(), u"message 4"_s);
+
+        // A pending message with a non-Latin-1 client id is confirmed by its echo.
+        const QString cid = model->addPending(pending(u"x"_s, u"\u4e2d\u6587"_s));
+        model->appendMessages({ msg(5, u"alice"_s, {}, cid) });
+        QCOMPARE(model->rowCount(), 5);
+        QCOMPARE(at(4, MessageModel::ClientIdRole).toString(), cid);
     }
 
     void clearResetsEverything()

@@ -16,9 +16,10 @@ namespace Palaver {
 namespace {
 
 // One row, kept compact: a server flood of 100k messages must not cost more than about twice the
-// content. The texts of a row share one allocation (content, then id, then client id); authors are
-// interned per model; the room id is the model's; the time is epoch milliseconds; flags are bits.
-// A Failed row's error lives in a side table (failures are rare).
+// content plus 200 bytes a message. The texts of a row share one allocation: the content (UTF-16),
+// then the id and the client id, as Latin-1 bytes two to a QChar when they fit (UUIDs do), else
+// as UTF-16. Authors are interned per model; the room id is the model's; the time is epoch
+// milliseconds; flags are bits. A Failed row's error lives in a side table (failures are rare).
 struct Row {
     QString text;
     qint64 seq = 0;
@@ -29,13 +30,42 @@ struct Row {
     quint8 status : 2 = quint8(Message::Status::Sent);
     quint8 firstOfAuthorRun : 1 = 1;
     quint8 firstOfDay : 1 = 1;
+    quint8 latin1Ids : 1 = 0;
 
-    qsizetype contentLen() const { return text.size() - idLen - clientIdLen; }
+    static qsizetype idUnits(qsizetype chars, bool latin1)
+    {
+        return latin1 ? (chars + 1) / 2 : chars;
+    }
+    qsizetype contentLen() const { return text.size() - idUnits(idLen + clientIdLen, latin1Ids); }
     QStringView contentView() const { return QStringView(text).first(contentLen()); }
-    QStringView idView() const { return QStringView(text).sliced(contentLen(), idLen); }
-    QStringView clientIdView() const { return QStringView(text).last(clientIdLen); }
+    const char *idBytes() const
+    {
+        return reinterpret_cast<const char *>(text.constData() + contentLen());
+    }
+    QString id() const
+    {
+        return latin1Ids ? QString::fromLatin1(idBytes(), idLen)
+                         : QStringView(text).sliced(contentLen(), idLen).toString();
+    }
+    QString clientId() const
+    {
+        return latin1Ids ? QString::fromLatin1(idBytes() + idLen, clientIdLen)
+                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen).toString();
+    }
+    bool hasClientId(QStringView other) const
+    {
+        if (other.size() != clientIdLen)
+            return false;
+        return latin1Ids ? QLatin1String(idBytes() + idLen, clientIdLen) == other
+                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen) == other;
+    }
     Message::Status statusValue() const { return Message::Status(status); }
 };
+
+bool isLatin1(const QString &s)
+{
+    return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
+}
 
 struct Author {
     QString id;
@@ -108,7 +138,22 @@ public:
         Row r;
         const QString id = status == Message::Status::Sent ? m.id.left(MaxIdLength) : QString();
         const QString clientId = m.clientId.left(MaxIdLength);
-        r.text = m.content % id % clientId;
+        if (isLatin1(id) && isLatin1(clientId)) {
+            const qsizetype n = m.content.size();
+            r.text
+                = QString(n + Row::idUnits(id.size() + clientId.size(), true), Qt::Uninitialized);
+            std::copy(m.content.cbegin(), m.content.cend(), r.text.begin());
+            const QByteArray idBytes = id.toLatin1();
+            const QByteArray clientIdBytes = clientId.toLatin1();
+            char *bytes = reinterpret_cast<char *>(r.text.data() + n);
+            if (const qsizetype region = (r.text.size() - n) * 2; region > 0)
+                bytes[region - 1] = 0; // the odd byte, if any
+            bytes = std::copy(idBytes.cbegin(), idBytes.cend(), bytes);
+            std::copy(clientIdBytes.cbegin(), clientIdBytes.cend(), bytes);
+            r.latin1Ids = 1;
+        } else {
+            r.text = m.content % id % clientId;
+        }
         r.idLen = quint16(id.size());
         r.clientIdLen = quint16(clientId.size());
         r.seq = status == Message::Status::Sent ? m.seq : 0;
@@ -122,14 +167,14 @@ public:
     Message toMessage(const Row &r) const
     {
         Message m;
-        m.id = r.idView().toString();
+        m.id = r.id();
         m.roomId = roomId;
         m.seq = r.seq;
         m.authorId = authors[r.author].id;
         m.authorName = authors[r.author].name;
         m.content = r.contentView().toString();
         m.createdAt = QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
-        m.clientId = r.clientIdView().toString();
+        m.clientId = r.clientId();
         m.status = r.statusValue();
         if (m.status == Message::Status::Failed)
             m.error = errors.value(m.clientId);
@@ -173,7 +218,7 @@ public:
         if (clientId.isEmpty())
             return -1;
         for (int i = sentCount; i < int(rows.size()); ++i) {
-            if (rows[i].clientIdView() == clientId)
+            if (rows[i].hasClientId(clientId))
                 return i;
         }
         return -1;
@@ -232,7 +277,7 @@ public:
     {
         Row &r = rows[p];
         QList<int> roles { StatusRole, IdRole, SeqRole, CreatedAtRole };
-        const QString clientId = r.clientIdView().toString();
+        const QString clientId = r.clientId();
         if (r.statusValue() == Message::Status::Failed) {
             errors.remove(clientId);
             roles << ErrorRole;
@@ -246,7 +291,7 @@ public:
         Row updated = makeRow(sent, Message::Status::Sent);
         if (updated.author != oldAuthor)
             roles << AuthorIdRole << AuthorNameRole << IsOwnRole;
-        if (updated.clientIdView() != r.clientIdView())
+        if (updated.clientId() != clientId)
             roles << ClientIdRole;
         updated.firstOfAuthorRun = r.firstOfAuthorRun;
         updated.firstOfDay = r.firstOfDay;
@@ -340,7 +385,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Row &r = d->rows[index.row()];
     switch (role) {
     case IdRole:
-        return r.idView().toString();
+        return r.id();
     case SeqRole:
         return r.seq;
     case AuthorIdRole:
@@ -354,13 +399,12 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case StatusRole:
         return QVariant::fromValue(r.statusValue());
     case ErrorRole:
-        return r.statusValue() == Message::Status::Failed
-            ? d->errors.value(r.clientIdView().toString())
-            : QString();
+        return r.statusValue() == Message::Status::Failed ? d->errors.value(r.clientId())
+                                                          : QString();
     case IsOwnRole:
         return d->authors[r.author].own;
     case ClientIdRole:
-        return r.clientIdView().toString();
+        return r.clientId();
     case FirstOfAuthorRunRole:
         return bool(r.firstOfAuthorRun);
     case FirstOfDayRole:
@@ -470,7 +514,7 @@ int MessageModel::rowOfClientId(const QString &clientId) const
     if (const int row = d->unsentRowOf(clientId); row >= 0)
         return row;
     for (int i = d->sentCount - 1; i >= 0; --i) { // recent sends are near the end
-        if (d->rows[i].clientIdView() == clientId)
+        if (d->rows[i].hasClientId(clientId))
             return i;
     }
     return -1;
@@ -685,7 +729,7 @@ bool MessageModel::retryAt(int row)
 {
     if (row < d->sentCount || row >= count())
         return false;
-    return retry(d->rows[row].clientIdView().toString());
+    return retry(d->rows[row].clientId());
 }
 
 bool MessageModel::discard(const QString &clientId)
