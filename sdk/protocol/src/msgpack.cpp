@@ -254,22 +254,29 @@ bool Reader::skip(std::size_t maxDepth)
     // Iterative: a stack of items still owed by each open container, so hostile nesting costs
     // neither stack nor more than maxDepth entries.
     std::uint64_t owed[MaxNestingDepth + 2];
+    bool inMap[MaxNestingDepth + 2];
     std::size_t depth = 0;
     owed[0] = 1;
+    inMap[0] = false;
     Item item;
     for (;;) {
         while (depth > 0 && owed[depth] == 0)
             --depth;
         if (depth == 0 && owed[0] == 0)
             return true;
+        // Map entries alternate key, value: an even count still owed means a key comes next.
+        const bool isKey = inMap[depth] && owed[depth] % 2 == 0;
         --owed[depth];
         if (!next(item))
             return false;
+        if (isKey && item.kind != Item::Str)
+            return fail(ErrorCode::InvalidMsgpack, "map key is not a string");
         if (item.kind == Item::Array || item.kind == Item::Map) {
             if (depth + 1 > maxDepth || depth + 1 > MaxNestingDepth)
                 return fail(ErrorCode::NestingTooDeep, "MessagePack nested too deep");
             ++depth;
             owed[depth] = item.kind == Item::Map ? 2ULL * item.count : item.count;
+            inMap[depth] = item.kind == Item::Map;
         }
     }
 }
