@@ -289,7 +289,7 @@ private Q_SLOTS:
         model->appendMessages(range(101, 150)); // the join answer ...
         model->setHasMoreHistory(true); // ... said older ones exist
         QVERIFY(model->canFetchMore({}));
-        QVERIFY(model->property("canFetchMore").toBool());
+        QVERIFY(model->property("canFetchMoreHistory").toBool());
         model->fetchMore({});
         QCOMPARE(requested.size(), 1);
         QCOMPARE(requested.at(0).at(0).toLongLong(), 101);

@@ -38,8 +38,9 @@ class PALAVER_SDK_EXPORT MessageModel : public QAbstractListModel {
     Q_PROPERTY(bool hasMoreHistory READ hasMoreHistory NOTIFY hasMoreHistoryChanged)
     //! Whether a history request is in flight (emitted `historyRequested`, no page back yet).
     Q_PROPERTY(bool fetchingHistory READ isFetchingHistory NOTIFY fetchingHistoryChanged)
-    //! `canFetchMore()` as a property: more history exists and no request is in flight.
-    Q_PROPERTY(bool canFetchMore READ canFetchMoreHistory NOTIFY canFetchMoreChanged)
+    //! `canFetchMore()` as a property (a QML binding can show a spinner or "start of the room"):
+    //! more history exists and no request is in flight. Named apart from the invokable method.
+    Q_PROPERTY(bool canFetchMoreHistory READ canFetchMoreHistory NOTIFY canFetchMoreHistoryChanged)
     //! Highest `seq` of the sent messages held, 0 when none.
     Q_PROPERTY(qint64 lastSeq READ lastSeq NOTIFY lastSeqChanged)
 
@@ -152,7 +153,7 @@ Q_SIGNALS:
     void ownUserIdChanged();
     void hasMoreHistoryChanged();
     void fetchingHistoryChanged();
-    void canFetchMoreChanged();
+    void canFetchMoreHistoryChanged();
     void lastSeqChanged();
     //! Please load the page of history before `beforeSeq` (0: the latest page), then call
     //! `prependHistory()` (or `historyRequestFailed()`).

@@ -342,7 +342,7 @@ public:
         fetching = fetching_;
         Q_EMIT q->fetchingHistoryChanged();
         if (couldFetch != q->canFetchMoreHistory())
-            Q_EMIT q->canFetchMoreChanged();
+            Q_EMIT q->canFetchMoreHistoryChanged();
     }
 
     void setHasMore(bool more)
@@ -353,7 +353,7 @@ public:
         hasMore = more;
         Q_EMIT q->hasMoreHistoryChanged();
         if (couldFetch != q->canFetchMoreHistory())
-            Q_EMIT q->canFetchMoreChanged();
+            Q_EMIT q->canFetchMoreHistoryChanged();
     }
 
     // Emits the property signals after a change of rows.
