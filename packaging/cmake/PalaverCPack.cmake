@@ -44,6 +44,8 @@ set(CPACK_COMPONENTS_ALL ${_palaver_components})
 # TGZ: one archive with every component, as `cmake --install` would lay it out.
 set(CPACK_ARCHIVE_COMPONENT_INSTALL OFF)
 
+# Debian descriptions: the first line is the synopsis, the rest the extended description (CPack
+# indents it and turns empty lines into " .").
 # --- DEB -----------------------------------------------------------------------------------------
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -52,6 +54,9 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_DEBIAN_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# A shlibs file (and the ldconfig trigger) for every package holding a library with a SONAME:
+# libpalaversdk0, and qml6-module-palaver for libPalaverQml.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 # Packages that link libPalaverSdk.so.0 (palaver-chat, palaver-bot, the QML plugin) must let
 # dpkg-shlibdeps find it: it is not on the system, it is in the Runtime component's staging tree,
@@ -64,16 +69,17 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS
 # Runtime: the shared library.
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME "libpalaversdk${PROJECT_VERSION_MAJOR}")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+# The outbox is an SQLite database opened through QtSql, whose driver is a plugin.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libqt6sql6-sqlite")
 set(CPACK_COMPONENT_RUNTIME_DISPLAY_NAME "Palaver SDK runtime library")
-set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
+set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
     "Qt 6 realtime chat SDK (Socket.IO v5 over WebSocket) - shared library
- Palaver connects Qt applications to chat servers that speak Socket.IO v5 over
- WebSocket: reconnection with backoff, acknowledged requests, an offline outbox
- and item models for rooms, messages and members.
- .
- This package contains the shared library.")
+Palaver connects Qt applications to chat servers that speak Socket.IO v5 over
+WebSocket: reconnection with backoff, acknowledged requests, an offline outbox
+and item models for rooms, messages and members.
+
+This package contains the shared library.")
 
 # Devel: headers, the namelink, the CMake package and palaver.pc.
 set(CPACK_DEBIAN_DEVEL_PACKAGE_NAME "libpalaversdk-dev")
@@ -83,20 +89,20 @@ set(CPACK_DEBIAN_DEVEL_PACKAGE_DEPENDS "qt6-base-dev (>= 6.4)")
 set(CPACK_DEBIAN_DEVEL_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_COMPONENT_DEVEL_DEPENDS Runtime)
 set(CPACK_COMPONENT_DEVEL_DISPLAY_NAME "Palaver SDK development files")
-set(CPACK_COMPONENT_DEVEL_DESCRIPTION
+set(CPACK_DEBIAN_DEVEL_DESCRIPTION
     "Qt 6 realtime chat SDK (Socket.IO v5 over WebSocket) - development files
- Headers, the CMake package (find_package(Palaver)) and the pkg-config file
- (palaver.pc) for building applications with the Palaver SDK.")
+Headers, the CMake package (find_package(Palaver)) and the pkg-config file
+(palaver.pc) for building applications with the Palaver SDK.")
 
 # Qml: the QML module "Palaver".
 set(CPACK_DEBIAN_QML_PACKAGE_NAME "qml6-module-palaver")
 set(CPACK_DEBIAN_QML_PACKAGE_SECTION libs)
 set(CPACK_COMPONENT_QML_DEPENDS Runtime)
 set(CPACK_COMPONENT_QML_DISPLAY_NAME "Palaver QML module")
-set(CPACK_COMPONENT_QML_DESCRIPTION
+set(CPACK_DEBIAN_QML_DESCRIPTION
     "Qt 6 realtime chat SDK (Socket.IO v5 over WebSocket) - QML module
- The QML module Palaver (import Palaver): the SDK's client, rooms and models
- as QML types.")
+The QML module Palaver (import Palaver): the SDK's client, rooms and models
+as QML types.")
 
 # Chat: the desktop app.
 set(CPACK_DEBIAN_CHAT_PACKAGE_NAME "palaver-chat")
@@ -109,10 +115,10 @@ endif()
 set(CPACK_DEBIAN_CHAT_PACKAGE_DEPENDS
     "qml6-module-qtquick, qml6-module-qtquick-controls, qml6-module-qtquick-layouts, qml6-module-qtquick-window, qml6-module-qtqml-workerscript, libqt6sql6-sqlite")
 set(CPACK_COMPONENT_CHAT_DISPLAY_NAME "Palaver desktop chat")
-set(CPACK_COMPONENT_CHAT_DESCRIPTION
+set(CPACK_DEBIAN_CHAT_DESCRIPTION
     "Desktop chat client for Socket.IO v5 chat servers
- palaver-chat is a Qt Quick chat app built on the Palaver SDK: rooms, history,
- typing indicators, and an offline outbox that sends when the network returns.")
+palaver-chat is a Qt Quick chat app built on the Palaver SDK: rooms, history,
+typing indicators, and an offline outbox that sends when the network returns.")
 
 # Tools: the headless bot and the server stub.
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME "palaver-tools")
@@ -123,10 +129,10 @@ endif()
 # Both keep their state in SQLite through QtSql, whose driver is a plugin.
 set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "libqt6sql6-sqlite")
 set(CPACK_COMPONENT_TOOLS_DISPLAY_NAME "Palaver bot and server stub")
-set(CPACK_COMPONENT_TOOLS_DESCRIPTION
+set(CPACK_DEBIAN_TOOLS_DESCRIPTION
     "Palaver headless bot and small chat server
- palaver-bot is a headless bot built on the Palaver SDK; palaver-stub is a small
- Socket.IO v5 chat server (JWT auth, rooms, SQLite history) for development and
- tests.")
+palaver-bot is a headless bot built on the Palaver SDK; palaver-stub is a small
+Socket.IO v5 chat server (JWT auth, rooms, SQLite history) for development and
+tests.")
 
 include(CPack)
