@@ -146,6 +146,10 @@ deb)
         [ -n "$(field "$deb" Maintainer)" ] && [ -n "$(field "$deb" Section)" ] &&
             [ -n "$(field "$deb" Description)" ] || fail "$name: Maintainer/Section/Description missing"
         [ "$(field "$deb" Version)" = "$ver" ] || fail "$name: Version $(field "$deb" Version) != $ver"
+        synopsis=$(field "$deb" Description | head -n1)
+        [ ${#synopsis} -le 80 ] || fail "$name: synopsis longer than 80 characters: $synopsis"
+        grep -qxF "$synopsis" "$tmp/synopses" 2>/dev/null && fail "$name: synopsis shared with another package"
+        echo "$synopsis" >>"$tmp/synopses"
         dpkg-deb --contents "$deb" | grep -E '(_p\.h|PalaverProtocol|PalaverLogging|\.a)$' &&
             fail "$name ships a private header or an internal library"
         mkdir -p "$tmp/x/$name"
