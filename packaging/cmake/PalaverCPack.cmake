@@ -54,6 +54,11 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_DEBIAN_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# The binaries are stripped; with debug info in the build (RelWithDebInfo, Debug) it goes into
+# -dbgsym .ddeb packages beside them, as Debian does.
+if(CMAKE_BUILD_TYPE MATCHES "^(RelWithDebInfo|Debug)$")
+    set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
+endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # A shlibs file (and the ldconfig trigger) for every package holding a library with a SONAME:
 # libpalaversdk0, and qml6-module-palaver for libPalaverQml.

@@ -5,3 +5,9 @@ if(CPACK_GENERATOR STREQUAL "DEB")
     # also keeps the synopses of the packages distinct.
     set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CPACK_DEFAULT_PACKAGE_DESCRIPTION_SUMMARY}")
 endif()
+
+if(CPACK_GENERATOR STREQUAL "DEB" AND CPACK_DEBIAN_DEBUGINFO_PACKAGE)
+    # CPackDeb splits the debug info off into -dbgsym packages itself, and only from binaries
+    # that are not stripped yet.
+    set(CPACK_STRIP_FILES OFF)
+endif()

@@ -157,6 +157,19 @@ deb)
         check_tree "$tmp/x/$name"
     done
 
+    # Binaries ship stripped; debug info, when the build has any, goes into -dbgsym .ddeb
+    # packages that depend on their package at the exact version.
+    if command -v file >/dev/null 2>&1; then
+        unstripped=$(find "$tmp/x" -type f -exec file {} + | grep 'ELF' | grep 'not stripped' || true)
+        [ -z "$unstripped" ] || fail "unstripped binaries in packages: $unstripped"
+    fi
+    for ddeb in "$tmp"/out/*.ddeb; do
+        [ -e "$ddeb" ] || continue
+        name=$(field "$ddeb" Package)
+        echo "== $name: Depends: $(field "$ddeb" Depends)"
+        [ "$(field "$ddeb" Depends)" = "${name%-dbgsym} (= $ver)" ] || fail "$name: wrong Depends"
+    done
+
     # libpalaversdk0: the library and its SONAME link, no namelink, a shlibs file, Qt deps found
     # by dpkg-shlibdeps (WebSockets proves the private dependencies are accounted for).
     c=$(dpkg-deb --contents "$runtime")
