@@ -296,6 +296,7 @@ private Q_SLOTS:
         QVERIFY(model->isFetchingHistory());
         QVERIFY(!model->canFetchMore({}));
         model->fetchMore({}); // one request in flight at most
+        model->fetchMoreHistory();
         QCOMPARE(requested.size(), 1);
 
         QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
@@ -318,6 +319,7 @@ private Q_SLOTS:
         QVERIFY(!model->hasMoreHistory());
         QVERIFY(!model->canFetchMore({}));
         model->fetchMore({});
+        model->fetchMoreHistory();
         QCOMPARE(requested.size(), 2);
         QCOMPARE(seqs().first(), 1);
         QCOMPARE(seqs().last(), 150);

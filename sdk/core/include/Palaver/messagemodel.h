@@ -78,6 +78,9 @@ public:
     bool canFetchMore(const QModelIndex &parent) const override;
     //! Emits `historyRequested(firstSeq())` if `canFetchMore()`; else does nothing.
     void fetchMore(const QModelIndex &parent) override;
+    //! `fetchMore()` of the root, for QML (a view scrolled to the top): asks for the page before
+    //! the first message, unless none is left or a request is in flight.
+    Q_INVOKABLE void fetchMoreHistory();
 
     int count() const;
     QString ownUserId() const;

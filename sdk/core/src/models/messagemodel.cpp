@@ -448,6 +448,11 @@ void MessageModel::fetchMore(const QModelIndex &parent)
     Q_EMIT historyRequested(d->firstSeq());
 }
 
+void MessageModel::fetchMoreHistory()
+{
+    fetchMore({});
+}
+
 int MessageModel::count() const
 {
     return int(d->rows.size());
