@@ -135,6 +135,7 @@ Result<MessageNew> decodeJson(const Packet &packet)
                         return invalid("seq is not a 64-bit integer");
                 } else if (type == simdjson::ondemand::json_type::null && target.optional) {
                     target.text->clear();
+                    seen &= ~target.bit; // a later null undoes an earlier value
                     continue;
                 } else {
                     std::string_view text;
@@ -217,11 +218,13 @@ Result<MessageNew> decodeMsgpack(const Packet &packet)
             return invalid(std::string(key.bytes) + " has the wrong type");
         }
         if (target.bit == FieldSeq) {
-            if (value.kind != Item::Int)
+            // A Date is its milliseconds, as Msgpack::decode() reads it.
+            if (value.kind != Item::Int && value.kind != Item::Date)
                 return invalid("seq is not a 64-bit integer");
             m.seq = value.i;
         } else if ((value.kind == Item::Nil || value.kind == Item::Undefined) && target.optional) {
             target.text->clear();
+            seen &= ~target.bit; // a later null undoes an earlier value
             continue;
         } else {
             if (value.kind != Item::Str)
@@ -284,6 +287,7 @@ Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value)
                     return invalid("seq is not a 64-bit integer");
             } else if (field.is_null() && target.optional) {
                 target.text->clear();
+                seen &= ~target.bit; // a later null undoes an earlier value
                 continue;
             } else {
                 if (!field.is_string())

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "json_p.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -11,16 +12,25 @@ namespace {
 constexpr std::uint64_t Ones = 0x0101010101010101ULL;
 constexpr std::uint64_t High = 0x8080808080808080ULL;
 
-// True when one of the 8 bytes is '"', '\\' or a control character: the only bytes a string
-// scan must stop at. Message content is most of a chat frame, so skipping it 8 bytes at a time
-// is what keeps the validating scan cheap.
-inline bool hasStringSpecial(std::uint64_t w)
+// Marks (0x80 in the byte) every '"', '\\' or control character among 8 bytes: the only bytes a
+// string scan must stop at. Message content is most of a chat frame, so skipping it 8 bytes at
+// a time is what keeps the validating scan cheap. Bits above a true hit may be false positives
+// (borrows), so only the lowest one is used.
+inline std::uint64_t stringSpecials(std::uint64_t w)
 {
     const std::uint64_t quote = w ^ (Ones * '"');
     const std::uint64_t backslash = w ^ (Ones * '\\');
-    const std::uint64_t special
-        = ((quote - Ones) & ~quote) | ((backslash - Ones) & ~backslash) | ((w - Ones * 0x20) & ~w);
-    return (special & High) != 0;
+    return (((quote - Ones) & ~quote) | ((backslash - Ones) & ~backslash)
+            | ((w - Ones * 0x20) & ~w))
+        & High;
+}
+
+// The byte order of the scan's word, so the lowest set bit is the first byte in memory.
+inline std::uint64_t littleEndian(std::uint64_t v)
+{
+    if constexpr (std::endian::native == std::endian::big)
+        return __builtin_bswap64(v);
+    return v;
 }
 
 inline bool isHex(char c)
@@ -211,8 +221,10 @@ private:
             while (m_end - m_p >= 8) {
                 std::uint64_t w;
                 std::memcpy(&w, m_p, 8);
-                if (hasStringSpecial(w))
+                if (const std::uint64_t specials = littleEndian(stringSpecials(w))) {
+                    m_p += std::countr_zero(specials) / 8;
                     break;
+                }
                 m_p += 8;
             }
             if (m_p == m_end)
@@ -455,8 +467,11 @@ Result<std::string> eventNameFromRaw(char kind, std::string_view raw)
     if (kind != '"' || raw.size() < 2)
         return makeError(ErrorCode::InvalidPayload,
             "the event name (first element) is neither a string nor a number");
+    const std::string_view inner = raw.substr(1, raw.size() - 2);
+    if (inner.find('\\') == std::string_view::npos)
+        return std::string(inner); // the common case: nothing to unescape
     std::string name;
-    if (!unescapeJsonString(raw.substr(1, raw.size() - 2), name))
+    if (!unescapeJsonString(inner, name))
         return makeError(ErrorCode::InvalidJson, "invalid escape in the event name");
     return name;
 }
