@@ -1190,6 +1190,7 @@ void Client::close()
         auto frames = encodePacket(parserKind(d->parser), PacketType::Disconnect, nullptr);
         if (frames)
             d->transport->sendFrames(frames.value());
+        d->transport->close(true);
     }
     d->teardown(QStringLiteral("io client disconnect"));
     d->sendBuffer.clear();

@@ -67,15 +67,22 @@ void Transport::open(const QUrl &url, ParserKind parser, const QSslConfiguration
     socket->open(url);
 }
 
-void Transport::close()
+void Transport::close(bool graceful)
 {
     m_heartbeat.stop();
     m_opened = false;
     if (QWebSocket *socket = m_socket) {
         m_socket = nullptr;
         socket->disconnect(this);
-        socket->abort();
-        socket->deleteLater();
+        if (graceful && socket->state() == QAbstractSocket::ConnectedState) {
+            // Let what was just written (a DISCONNECT) go out, then the close handshake.
+            socket->flush();
+            socket->close();
+            QTimer::singleShot(1000, socket, &QObject::deleteLater);
+        } else {
+            socket->abort();
+            socket->deleteLater();
+        }
     }
     m_decoder.reset();
 }
@@ -245,6 +252,12 @@ void Transport::onSocketDisconnected()
         return;
     if (!m_tlsError.isEmpty()) {
         fail(Client::Error::TlsError, m_tlsError, QStringLiteral("transport error"));
+        return;
+    }
+    // QWebSocket may report disconnected() before error(): classify by the socket's error.
+    if (m_socket && m_socket->error() != QAbstractSocket::UnknownSocketError
+        && m_socket->error() != QAbstractSocket::RemoteHostClosedError) {
+        onSocketError(m_socket->error());
         return;
     }
     QString text = QStringLiteral("The connection was closed");

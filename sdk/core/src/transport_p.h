@@ -36,8 +36,8 @@ public:
     std::function<void(Client::Error, const QString &, const QString &)> onFailed;
 
     void open(const QUrl &url, Protocol::ParserKind parser, const QSslConfiguration *ssl);
-    //! Closes without reporting.
-    void close();
+    //! Closes without reporting; `graceful` flushes what was written and sends a WebSocket close.
+    void close(bool graceful = false);
     bool isOpen() const { return m_opened; }
     const Protocol::Handshake &handshake() const { return m_handshake; }
     qint64 maxPayload() const;
