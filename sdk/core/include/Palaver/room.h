@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/message.h>
+#include <Palaver/palaversdk_export.h>
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace Palaver {
+
+class Client;
+class MemberModel;
+class MessageModel;
+
+//! A chat room as this client sees it: its timeline, its members, who is typing, what is unread.
+//!
+//! Rooms are owned by their Client (Client::room()). A joined room stays joined across
+//! reconnects: the Client joins it again and brings its timeline back to a gap-free,
+//! duplicate-free stream, from the server's replay when the connection was recovered, or by
+//! paging `room:history {after: lastSeq}` otherwise. A `seq` gap seen at any time is filled the
+//! same way.
+class PALAVER_SDK_EXPORT Room : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QString id READ id CONSTANT)
+    Q_PROPERTY(QString name READ name NOTIFY nameChanged)
+    Q_PROPERTY(bool isPrivate READ isPrivate NOTIFY isPrivateChanged)
+    Q_PROPERTY(JoinState joinState READ joinState NOTIFY joinStateChanged)
+    //! The server's error code of the last refused join (`not_found`, `access_denied`, ...).
+    Q_PROPERTY(QString errorCode READ errorCode NOTIFY joinStateChanged)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY joinStateChanged)
+    Q_PROPERTY(Palaver::MessageModel *messages READ messages CONSTANT)
+    Q_PROPERTY(Palaver::MemberModel *members READ members CONSTANT)
+    //! Ids of the users typing now (never this user), in the order they started.
+    Q_PROPERTY(QStringList typingUsers READ typingUsers NOTIFY typingUsersChanged)
+    //! Display names of typingUsers, for "Alice is typing...".
+    Q_PROPERTY(QStringList typingUserNames READ typingUserNames NOTIFY typingUsersChanged)
+    Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    Q_PROPERTY(Palaver::Message lastMessage READ lastMessage NOTIFY lastMessageChanged)
+
+public:
+    enum class JoinState {
+        NotJoined,
+        Joining, //!< asked; also while re-joining after a reconnect
+        Joined,
+        Leaving,
+        Failed, //!< the server refused the join (see errorCode); join() tries again
+    };
+    Q_ENUM(JoinState)
+
+    ~Room() override;
+
+    QString id() const;
+    QString name() const;
+    bool isPrivate() const;
+    JoinState joinState() const;
+    QString errorCode() const;
+    QString errorString() const;
+    MessageModel *messages() const;
+    MemberModel *members() const;
+    QStringList typingUsers() const;
+    QStringList typingUserNames() const;
+    int unreadCount() const;
+    Message lastMessage() const;
+    Client *client() const;
+
+    //! Joins the room (and keeps it joined across reconnects). Made offline, it happens at the
+    //! next connect.
+    Q_INVOKABLE void join();
+    //! Leaves the room and stops re-joining it.
+    Q_INVOKABLE void leave();
+    //! Sends `text` through the Client's outbox and shows it at once as a Pending row, which the
+    //! server's ack turns into Sent in place. Returns that pending message (status Failed, with
+    //! the reason in `error`, when it could not even be queued: empty text, too long, outbox
+    //! full). Joins the room first if needed.
+    Q_INVOKABLE Palaver::Message send(const QString &text);
+    //! Tells the room this user is typing or stopped. Throttled: at most one `typing: true` per
+    //! few seconds while typing continues; `false` is sent at once. Volatile: dropped offline.
+    Q_INVOKABLE void setTyping(bool typing);
+    //! Everything up to the newest message counts as read.
+    Q_INVOKABLE void markRead();
+
+Q_SIGNALS:
+    void nameChanged();
+    void isPrivateChanged();
+    void joinStateChanged();
+    void typingUsersChanged();
+    void unreadCountChanged();
+    void lastMessageChanged();
+
+    //! The join succeeded (also after each re-join following a reconnect).
+    void joined();
+    //! The room was left on request.
+    void left();
+    //! The server refused the join for good.
+    void joinFailed(const QString &code, const QString &message);
+    //! A new message arrived live (not from history paging); also for our own, once Sent.
+    void messageReceived(const Palaver::Message &message);
+    //! One of our messages was refused for good; its row is Failed, with retry/discard.
+    void sendFailed(const QString &clientId, const QString &code, const QString &message);
+
+private:
+    friend class Client;
+    Room(Client *client, const QString &id);
+
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Palaver
