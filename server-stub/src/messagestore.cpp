@@ -16,17 +16,30 @@ namespace {
 
 std::atomic<int> s_connections { 0 };
 
+// User-supplied text is stored as UTF-8 blobs: SQLite strips a leading U+FEFF from UTF-16 text
+// (it takes it for a byte order mark), and for Palaver U+FEFF is content.
+QVariant blob(const QString &text)
+{
+    return QVariant(text.toUtf8());
+}
+
+QString fromBlob(const QVariant &value)
+{
+    const QByteArray bytes = value.toByteArray();
+    return Text::fromUtf8(std::string_view(bytes.constData(), std::size_t(bytes.size())));
+}
+
 StoredMessage fromRow(const QSqlQuery &q)
 {
     StoredMessage m;
     m.id = q.value(0).toString();
     m.roomId = q.value(1).toString();
     m.seq = q.value(2).toLongLong();
-    m.userId = q.value(3).toString();
-    m.userName = q.value(4).toString();
-    m.content = q.value(5).toString();
+    m.userId = fromBlob(q.value(3));
+    m.userName = fromBlob(q.value(4));
+    m.content = fromBlob(q.value(5));
     m.createdAt = q.value(6).toString();
-    m.clientId = q.value(7).toString();
+    m.clientId = fromBlob(q.value(7));
     return m;
 }
 
@@ -74,8 +87,8 @@ bool MessageStore::open(QString *error)
             "PRAGMA synchronous=NORMAL",
             "CREATE TABLE IF NOT EXISTS messages ("
             " room_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE,"
-            " user_id TEXT NOT NULL, user_name TEXT NOT NULL, content TEXT NOT NULL,"
-            " created_at TEXT NOT NULL, client_id TEXT NOT NULL,"
+            " user_id BLOB NOT NULL, user_name BLOB NOT NULL, content BLOB NOT NULL,"
+            " created_at TEXT NOT NULL, client_id BLOB NOT NULL,"
             " PRIMARY KEY (room_id, seq))",
             "CREATE UNIQUE INDEX IF NOT EXISTS messages_idempotency ON messages (user_id, "
             "client_id)",
@@ -118,8 +131,8 @@ std::optional<StoredMessage> MessageStore::findByClientId(
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE user_id = ? AND client_id = ?")
                   .arg(QLatin1String(Columns)));
-    q.addBindValue(userId);
-    q.addBindValue(clientId);
+    q.addBindValue(blob(userId));
+    q.addBindValue(blob(clientId));
     if (q.exec() && q.next())
         return fromRow(q);
     return std::nullopt;
