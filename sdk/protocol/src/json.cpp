@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace Palaver::Protocol::detail {
 
 namespace {
@@ -21,7 +25,7 @@ inline std::uint64_t stringSpecials(std::uint64_t w)
     const std::uint64_t quote = w ^ (Ones * '"');
     const std::uint64_t backslash = w ^ (Ones * '\\');
     return (((quote - Ones) & ~quote) | ((backslash - Ones) & ~backslash)
-            | ((w - Ones * 0x20) & ~w))
+               | ((w - Ones * 0x20) & ~w))
         & High;
 }
 
@@ -218,6 +222,24 @@ private:
     {
         ++m_p; // the opening quote
         for (;;) {
+#if defined(__SSE2__)
+            // SSE2 is part of x86-64 itself, so this needs no target flags: 16 bytes per step
+            // halves the cost of a 4 KB message's content against the 8-byte loop below.
+            while (m_end - m_p >= 16) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(m_p));
+                const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+                const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+                const __m128i limit = _mm_set1_epi8(0x1f);
+                const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
+                const int mask
+                    = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control));
+                if (mask != 0) {
+                    m_p += std::countr_zero(unsigned(mask));
+                    break;
+                }
+                m_p += 16;
+            }
+#endif
             while (m_end - m_p >= 8) {
                 std::uint64_t w;
                 std::memcpy(&w, m_p, 8);
