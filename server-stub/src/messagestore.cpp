@@ -166,9 +166,9 @@ std::optional<MessageStore::Appended> MessageStore::append(const QString &roomId
             insert.prepare(
                 QStringLiteral("INSERT INTO messages (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                     .arg(QLatin1String(Columns)));
-            for (const QVariant &v : { QVariant(m.id), QVariant(m.roomId), QVariant(m.seq),
-                     QVariant(m.userId), QVariant(m.userName), QVariant(m.content),
-                     QVariant(m.createdAt), QVariant(m.clientId) })
+            for (const QVariant &v :
+                { QVariant(m.id), QVariant(m.roomId), QVariant(m.seq), blob(m.userId),
+                    blob(m.userName), blob(m.content), QVariant(m.createdAt), blob(m.clientId) })
                 insert.addBindValue(v);
             ok = insert.exec();
             if (!ok)
