@@ -29,6 +29,7 @@ struct ChatMessage {
     friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
 };
 
+//! The wire form of a message (PROTOCOL.md `Message`); `clientId` is left out when empty.
 nlohmann::json toJson(const ChatMessage &message);
 //! From a generic value (acks, history pages).
 Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value);

@@ -90,7 +90,9 @@ Result<Frames> encodePacket(ParserKind parser, PacketType type, const nlohmann::
                             std::optional<std::uint64_t> id = std::nullopt,
                             std::string_view nsp = "/");
 
-//! Convenience for the common case: an EVENT `[name, args...]`.
+//! Convenience for the common case: an EVENT `[name, args...]`. `args` is the argument list
+//! (an array, spread after the name); null means no arguments, any other value is the one
+//! argument.
 Result<Frames> encodeEvent(ParserKind parser, std::string_view name, const nlohmann::json &args,
                            std::optional<std::uint64_t> id = std::nullopt,
                            std::string_view nsp = "/");
