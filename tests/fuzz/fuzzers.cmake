@@ -7,6 +7,8 @@ file(GLOB _palaver_fuzz_protocol_sources CONFIGURE_DEPENDS "${PALAVER_PROTOCOL_D
 set(_palaver_fuzz_sanitizers address,undefined)
 
 add_library(palaver_protocol_fuzz STATIC ${_palaver_fuzz_protocol_sources})
+# Plain C++: no moc, even when the including project turned AUTOMOC on for Qt.
+set_target_properties(palaver_protocol_fuzz PROPERTIES AUTOMOC OFF AUTOUIC OFF AUTORCC OFF)
 target_include_directories(palaver_protocol_fuzz PUBLIC "${PALAVER_PROTOCOL_DIR}/include")
 target_link_libraries(palaver_protocol_fuzz
     PUBLIC nlohmann_json::nlohmann_json
@@ -20,6 +22,7 @@ foreach(fuzzer IN LISTS PALAVER_FUZZERS)
     target_compile_options(${fuzzer} PRIVATE
         -fsanitize=fuzzer,${_palaver_fuzz_sanitizers}
         -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+    set_target_properties(${fuzzer} PROPERTIES AUTOMOC OFF AUTOUIC OFF AUTORCC OFF)
     target_link_options(${fuzzer} PRIVATE -fsanitize=fuzzer,${_palaver_fuzz_sanitizers})
     target_link_libraries(${fuzzer} PRIVATE palaver_protocol_fuzz simdjson::simdjson)
 endforeach()
