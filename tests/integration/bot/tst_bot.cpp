@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: MIT
+// palaver-bot end to end: the binary (QProcess) against the in-process StubServer. Commands and
+// their replies, the --json event stream, --stdin across a server restart (each line stored
+// exactly once), the exit codes, and the bot kit's parsers.
+#include <Palaver/Bot/standardcommands.h>
+#include <Palaver/client.h>
+
+#include <Palaver/Stub/jwtverifier.h>
+#include <Palaver/Stub/stubserver.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <functional>
+#include <memory>
+
+using namespace Palaver;
+using Palaver::Stub::StubConfig;
+using Palaver::Stub::StubServer;
+
+namespace {
+
+const QString BotPath = QStringLiteral(PALAVER_BOT_PATH);
+
+StubConfig testConfig(const QString &dbPath = QStringLiteral(":memory:"))
+{
+    StubConfig config;
+    config.secret = QByteArrayLiteral("bot-test-secret");
+    config.dbPath = dbPath;
+    config.rooms = {
+        { QStringLiteral("general"), QStringLiteral("General"), false, {} },
+        { QStringLiteral("lobby"), QStringLiteral("Lobby"), false, {} },
+    };
+    config.rateBurst = 200; // the stdin test sends lines faster than people type
+    config.ratePerSec = 100;
+    return config;
+}
+
+ReconnectPolicy fastPolicy()
+{
+    ReconnectPolicy p;
+    p.setInitialDelay(100);
+    p.setMaxDelay(400);
+    return p;
+}
+
+// palaver-bot as a child process; stdout is read as JSON lines (with --json).
+class BotProcess {
+public:
+    QProcess process;
+    QList<QJsonObject> events;
+    QStringList badLines;
+    QByteArray buffer;
+
+    BotProcess()
+    {
+        process.setProgram(BotPath);
+        process.setProcessChannelMode(QProcess::SeparateChannels);
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [this] {
+            buffer += process.readAllStandardOutput();
+            qsizetype nl;
+            while ((nl = buffer.indexOf('\n')) >= 0) {
+                const QByteArray line = buffer.left(nl);
+                buffer.remove(0, nl + 1);
+                QJsonParseError error;
+                const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+                if (error.error != QJsonParseError::NoError || !doc.isObject())
+                    badLines.append(QString::fromUtf8(line));
+                else
+                    events.append(doc.object());
+            }
+        });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process, [this] {
+            // The bot's log, shown with the test's output for diagnosis.
+            const QByteArray err = process.readAllStandardError();
+            std::fwrite(err.constData(), 1, size_t(err.size()), stderr);
+        });
+    }
+    ~BotProcess()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+
+    void start(const QStringList &args)
+    {
+        process.setArguments(args);
+        process.start();
+    }
+    int count(const QString &event, const std::function<bool(const QJsonObject &)> &match = {}) const
+    {
+        int n = 0;
+        for (const auto &e : events)
+            if (e.value(QStringLiteral("event")).toString() == event && (!match || match(e)))
+                ++n;
+        return n;
+    }
+    bool waitFor(const QString &event, const std::function<bool(const QJsonObject &)> &match = {},
+        int count = 1, int timeout = 15000)
+    {
+        return QTest::qWaitFor([&] { return this->count(event, match) >= count; }, timeout);
+    }
+    bool waitForExit(int timeout = 20000)
+    {
+        return QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeout);
+    }
+};
+
+} // namespace
+
+class TestBot : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<StubServer> m_server;
+    QTemporaryDir m_dir;
+
+    void startServer(StubConfig config = testConfig())
+    {
+        m_server = std::make_unique<StubServer>(std::move(config));
+        QVERIFY2(m_server->start(QHostAddress::LocalHost, 0), qPrintable(m_server->errorString()));
+    }
+
+    QString tokenFile(const QString &user, const QByteArray &token = {})
+    {
+        const QString path = m_dir.filePath(user + QStringLiteral(".token"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return {};
+        file.write((token.isEmpty() ? m_server->makeToken(user, user) : token) + '\n');
+        return path;
+    }
+
+    QStringList botArgs(const QStringList &more)
+    {
+        return QStringList { QStringLiteral("--url"), m_server->url().toString(),
+                   QStringLiteral("--token-file"), tokenFile(QStringLiteral("robot")) }
+        + more;
+    }
+
+    std::unique_ptr<Client> connectedClient(const QString &user, const QString &room)
+    {
+        auto client = std::make_unique<Client>();
+        client->setUrl(m_server->url());
+        client->setToken(QString::fromUtf8(m_server->makeToken(user, user)));
+        client->setReconnectPolicy(fastPolicy());
+        client->open();
+        if (!QTest::qWaitFor([&] { return client->state() == Client::State::Connected; }, 10000))
+            return nullptr;
+        QFuture<AckResult> join = client->joinRoom(room);
+        if (!QTest::qWaitFor([&] { return join.isFinished(); }, 10000) || !join.result().ok())
+            return nullptr;
+        return client;
+    }
+
+    // Sends `command` as `client` and returns the bot's first reply to it ("" on timeout).
+    QString ask(Client *client, QSignalSpy &received, const QString &command)
+    {
+        const qsizetype before = received.size();
+        client->sendMessage(QStringLiteral("general"), command);
+        QString reply;
+        [[maybe_unused]] const bool answered = QTest::qWaitFor(
+            [&] {
+                for (qsizetype i = before; i < received.size(); ++i) {
+                    const auto m = received.at(i).at(0).value<Message>();
+                    if (m.authorId == QLatin1String("robot")) {
+                        reply = m.content;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            15000);
+        return reply;
+    }
+
+    QVariantList history(const QString &room)
+    {
+        auto reader = connectedClient(QStringLiteral("reader"), room);
+        if (!reader)
+            return {};
+        QFuture<AckResult> page = reader->request(QStringLiteral("room:history"),
+            { QVariantMap { { QStringLiteral("roomId"), room }, { QStringLiteral("limit"), 100 } } });
+        if (!QTest::qWaitFor([&] { return page.isFinished(); }, 10000) || !page.result().ok())
+            return {};
+        return page.result().reply().value(QStringLiteral("messages")).toList();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<Message>();
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(QFile::exists(BotPath), qPrintable(BotPath));
+    }
+    void cleanup() { m_server.reset(); }
+
+    void diceAndDurations()
+    {
+        using Bot::parseDice;
+        QVERIFY(parseDice(QStringLiteral("2d6")));
+        QCOMPARE(parseDice(QStringLiteral("2d6"))->count, 2);
+        QCOMPARE(parseDice(QStringLiteral("100D1000"))->sides, 1000);
+        for (const char *bad : { "0d6", "101d6", "1d1", "1d1001", "d6", "2d", "2x6", "-1d6",
+                 " 2d6", "2d6 ", "1000000000d6", "" })
+            QVERIFY2(!parseDice(QString::fromLatin1(bad)), bad);
+        QCOMPARE(Bot::formatDuration(42'000), QStringLiteral("42s"));
+        QCOMPARE(Bot::formatDuration(5 * 60'000 + 3'000), QStringLiteral("5m 03s"));
+        QCOMPARE(Bot::formatDuration(90'061'000), QStringLiteral("1d 01h 01m 01s"));
+    }
+
+    void commandsAreAnswered()
+    {
+        startServer();
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json") }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+
+        auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
+        QVERIFY(alice);
+        QSignalSpy received(alice.get(), &Client::messageReceived);
+
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo hi")), QStringLiteral("[palaver-bot] hi"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo")),
+            QStringLiteral("[palaver-bot] usage: /echo TEXT"));
+
+        const QString roll = ask(alice.get(), received, QStringLiteral("/roll 2d6"));
+        const auto m = QRegularExpression(QStringLiteral("^\\[palaver-bot\\] 2d6: (\\d+) \\+ (\\d+) = (\\d+)$"))
+                           .match(roll);
+        QVERIFY2(m.hasMatch(), qPrintable(roll));
+        const int a = m.captured(1).toInt(), b = m.captured(2).toInt();
+        QVERIFY(a >= 1 && a <= 6 && b >= 1 && b <= 6);
+        QCOMPARE(m.captured(3).toInt(), a + b);
+        for (const char *bad : { "/roll", "/roll 0d6", "/roll 2d1", "/roll 101d6", "/roll 2d1001", "/roll abc", "/roll 2d6 3d6" })
+            QVERIFY2(ask(alice.get(), received, QString::fromLatin1(bad)).startsWith(QStringLiteral("[palaver-bot] usage: /roll NdM")), bad);
+
+        const QString pong = ask(alice.get(), received, QStringLiteral("/ping"));
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\[palaver-bot\\] pong: \\d+\\.\\d ms$")).match(pong).hasMatch(),
+            qPrintable(pong));
+
+        auto bob = connectedClient(QStringLiteral("bob"), QStringLiteral("general"));
+        QVERIFY(bob);
+        QVERIFY(bot.waitFor(QStringLiteral("member"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("userId")).toString() == QLatin1String("bob");
+        }));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/who")),
+            QStringLiteral("[palaver-bot] online in general (3): alice, bob, robot"));
+        bob.reset(); // bob's socket goes: he leaves the room
+        QVERIFY(bot.waitFor(QStringLiteral("member"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("userId")).toString() == QLatin1String("bob")
+                && !e.value(QStringLiteral("joined")).toBool();
+        }));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/who")),
+            QStringLiteral("[palaver-bot] online in general (2): alice, robot"));
+
+        QVERIFY(ask(alice.get(), received, QStringLiteral("/uptime")).startsWith(QStringLiteral("[palaver-bot] up ")));
+        const QString help = ask(alice.get(), received, QStringLiteral("/help"));
+        for (const char *c : { "/echo", "/help", "/ping", "/roll NdM", "/uptime", "/who" })
+            QVERIFY2(help.contains(QLatin1String(c)), qPrintable(help));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/nope")),
+            QStringLiteral("[palaver-bot] unknown command /nope; try /help"));
+
+        // Nothing that looks like a bot's reply is answered (two bots cannot loop), and plain
+        // chat is not either: the next reply is the marker's.
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("[palaver-bot] /echo loop"));
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("just chatting"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo marker")),
+            QStringLiteral("[palaver-bot] marker"));
+
+        // The bot never answered itself: every message it sent answers one of alice's.
+        int replies = 0;
+        for (const auto &args : std::as_const(received))
+            if (args.at(0).value<Message>().authorId == QLatin1String("robot"))
+                ++replies;
+        const int commands = bot.count(QStringLiteral("command"));
+        QCOMPARE(replies, commands);
+        QCOMPARE(bot.count(QStringLiteral("command"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("userId")).toString() != QLatin1String("alice");
+        }), 0);
+
+        bot.process.terminate(); // SIGTERM: leave, flush, exit 0
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(bot.process.exitCode(), 0);
+        QVERIFY(bot.count(QStringLiteral("exit")) == 1);
+    }
+
+    void jsonLinesAreEvents()
+    {
+        startServer();
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json"),
+            QStringLiteral("--name"), QStringLiteral("jbot") }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
+        QVERIFY(alice);
+        QSignalSpy received(alice.get(), &Client::messageReceived);
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo json")), QStringLiteral("[jbot] json"));
+        QVERIFY(bot.waitFor(QStringLiteral("acked")));
+        m_server->dropClient(QStringLiteral("robot")); // a transient failure, then a re-join
+        QVERIFY(bot.waitFor(QStringLiteral("joined"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("rejoined")).toBool();
+        }));
+        bot.process.terminate();
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+
+        QVERIFY2(bot.badLines.isEmpty(), qPrintable(bot.badLines.join(QLatin1Char('\n'))));
+        const auto is = [](const char *key, const char *value) {
+            return [key, value](const QJsonObject &e) {
+                return e.value(QLatin1String(key)).toString() == QLatin1String(value);
+            };
+        };
+        QVERIFY(bot.count(QStringLiteral("state"), is("state", "Connecting")) >= 2);
+        QVERIFY(bot.count(QStringLiteral("state"), is("state", "Connected")) >= 2);
+        QVERIFY(bot.count(QStringLiteral("state"), is("state", "Reconnecting")) >= 1);
+        QVERIFY(bot.count(QStringLiteral("disconnected")) >= 1);
+        QVERIFY(bot.count(QStringLiteral("error")) >= 1);
+        QVERIFY(bot.count(QStringLiteral("session"), is("userId", "robot")) >= 2);
+        QVERIFY(bot.count(QStringLiteral("presence"), is("userId", "alice")) >= 1);
+        QVERIFY(bot.count(QStringLiteral("member"), is("userId", "alice")) >= 1);
+        QVERIFY(bot.count(QStringLiteral("command"), is("command", "echo")) == 1);
+        QCOMPARE(bot.count(QStringLiteral("message"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("content")).toString() == QLatin1String("/echo json")
+                && e.value(QStringLiteral("roomId")).toString() == QLatin1String("general")
+                && e.value(QStringLiteral("userId")).toString() == QLatin1String("alice")
+                && e.value(QStringLiteral("seq")).toInteger() >= 1;
+        }), 1);
+        QCOMPARE(bot.count(QStringLiteral("exit"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("code")).toInt(-1) == 0;
+        }), 1);
+        QCOMPARE(bot.events.last().value(QStringLiteral("event")).toString(), QStringLiteral("exit"));
+    }
+
+    void stdinLinesArriveOnceAcrossRestart()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("stdin.sqlite"));
+        startServer(testConfig(db));
+        const quint16 port = m_server->serverPort();
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--stdin"), QStringLiteral("lobby"), QStringLiteral("--json"),
+            QStringLiteral("--no-commands") }));
+        const auto feed = [&](int from, int to) {
+            QByteArray lines;
+            for (int i = from; i <= to; ++i)
+                lines += "line " + QByteArray::number(i) + " \xc3\xa9t\xc3\xa9\n";
+            bot.process.write(lines);
+        };
+        feed(1, 10);
+        QVERIFY(bot.waitFor(QStringLiteral("acked"), {}, 10));
+
+        m_server->stop();
+        QVERIFY(bot.waitFor(QStringLiteral("disconnected")));
+        feed(11, 20); // typed while the server is down
+        QVERIFY(bot.waitFor(QStringLiteral("queued"), {}, 20));
+        QCOMPARE(bot.count(QStringLiteral("acked")), 10);
+        QVERIFY2(m_server->start(QHostAddress::LocalHost, port), qPrintable(m_server->errorString()));
+        feed(21, 25);
+        bot.process.write("line 26 without newline");
+        bot.process.closeWriteChannel();
+        QVERIFY(bot.waitForExit(30000));
+        QCOMPARE(bot.process.exitCode(), 0);
+        QVERIFY(bot.count(QStringLiteral("eof"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("lines")).toInt() == 26;
+        }) == 1);
+
+        const QVariantList stored = history(QStringLiteral("lobby"));
+        QMap<QString, int> seen;
+        for (const QVariant &m : stored)
+            ++seen[m.toMap().value(QStringLiteral("content")).toString()];
+        QCOMPARE(stored.size(), 26);
+        for (int i = 1; i <= 25; ++i)
+            QCOMPARE(seen.value(QStringLiteral("line %1 été").arg(i)), 1);
+        QCOMPARE(seen.value(QStringLiteral("line 26 without newline")), 1);
+    }
+
+    void badTokenExitsWithThree()
+    {
+        startServer();
+        BotProcess bot;
+        const QByteArray forged = Stub::JwtVerifier::mint("another-secret", QStringLiteral("robot"), {}, 3600);
+        bot.start({ QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--token-file"),
+            tokenFile(QStringLiteral("forged"), forged), QStringLiteral("--join"), QStringLiteral("general") });
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 3);
+    }
+
+    void unreachableServerExitsWithFour()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe; // a port that was free a moment ago and has nobody listening now
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        startServer(); // only for its token
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1").arg(port),
+            QStringLiteral("--token-file"), tokenFile(QStringLiteral("robot")),
+            QStringLiteral("--max-attempts"), QStringLiteral("2"), QStringLiteral("--json") });
+        QVERIFY(bot.waitForExit(30000));
+        QCOMPARE(bot.process.exitCode(), 4);
+        QVERIFY(bot.count(QStringLiteral("state"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("state")).toString() == QLatin1String("Failed");
+        }) == 1);
+    }
+
+    void usageErrorsExitWithTwo()
+    {
+        for (const QStringList &args : { QStringList {}, QStringList { QStringLiteral("--url"), QStringLiteral("ftp://x") },
+                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"), QStringLiteral("--parser"), QStringLiteral("xml") },
+                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"), QStringLiteral("--load"), QStringLiteral("2") },
+                 QStringList { QStringLiteral("--bogus") } }) {
+            BotProcess bot;
+            bot.start(args);
+            QVERIFY(bot.waitForExit());
+            QVERIFY2(bot.process.exitCode() == 2, qPrintable(args.join(QLatin1Char(' '))));
+        }
+    }
+
+    void linksNeitherGuiNorQml()
+    {
+        QProcess ldd;
+        ldd.start(QStringLiteral("ldd"), { BotPath });
+        if (!ldd.waitForStarted(5000))
+            QSKIP("ldd is not available");
+        QVERIFY(ldd.waitForFinished(10000));
+        const QString libs = QString::fromLocal8Bit(ldd.readAllStandardOutput());
+        QVERIFY2(libs.contains(QStringLiteral("libQt6Core")), qPrintable(libs));
+        QVERIFY2(!libs.contains(QStringLiteral("libQt6Gui")), qPrintable(libs));
+        QVERIFY2(!libs.contains(QStringLiteral("libQt6Qml")), qPrintable(libs));
+    }
+
+    void loadRunReportsDeliveries()
+    {
+        startServer();
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--load"),
+            QStringLiteral("5"), QStringLiteral("--rate"), QStringLiteral("20"), QStringLiteral("--duration"),
+            QStringLiteral("1"), QStringLiteral("--secret"), QString::fromUtf8(m_server->config().secret),
+            QStringLiteral("--json"), QStringLiteral("general") });
+        QVERIFY(bot.waitForExit(60000));
+        QCOMPARE(bot.process.exitCode(), 0);
+        QVERIFY(bot.waitFor(QStringLiteral("load"), {}, 1, 1000));
+        QJsonObject r;
+        for (const auto &e : std::as_const(bot.events))
+            if (e.value(QStringLiteral("event")).toString() == QLatin1String("load"))
+                r = e;
+        QCOMPARE(r.value(QStringLiteral("joined")).toInt(), 5);
+        QCOMPARE(r.value(QStringLiteral("sent")).toInt(), 20);
+        QCOMPARE(r.value(QStringLiteral("acked")).toInt(), 20);
+        QCOMPARE(r.value(QStringLiteral("delivered")).toInt(), 20);
+        QCOMPARE(r.value(QStringLiteral("lost")).toInt(), 0);
+        QCOMPARE(r.value(QStringLiteral("receipts")).toInt(), 80);
+        const QJsonObject l = r.value(QStringLiteral("latencyMs")).toObject();
+        QVERIFY(l.value(QStringLiteral("p50")).toDouble() > 0);
+        QVERIFY(l.value(QStringLiteral("max")).toDouble() >= l.value(QStringLiteral("p99")).toDouble());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBot)
+#include "tst_bot.moc"
