@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// palaver-chat: the command line, the application's names (for QSettings), the Client, and the
+// Palaver.Chat QML module's Main.qml. Everything visible lives in qml/.
+#include "demousers.h"
+
+#include <Palaver/client.h>
+
+#include <QCommandLineParser>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QTextStream>
+#include <QUrl>
+
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(Palaver_ChatPlugin)
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("Palaver"));
+    QGuiApplication::setOrganizationDomain(QStringLiteral("palaver.example"));
+    QGuiApplication::setApplicationName(QStringLiteral("palaver-chat"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Palaver"));
+    QGuiApplication::setApplicationVersion(QStringLiteral(PALAVER_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("palaver-chat"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QGuiApplication::translate("main", "Palaver chat: a desktop client for Palaver servers."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption urlOption(QStringLiteral("url"),
+        QGuiApplication::translate("main", "Server address (ws://, wss://, http:// or https://)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+        QGuiApplication::translate("main",
+            "Offer one-click sign-in for the demo users of the environment variable "
+            "PALAVER_DEMO_TOKENS ([{\"id\",\"name\",\"token\"}], as set by run-demo.sh)."));
+    const QCommandLineOption demoUserOption(QStringLiteral("demo-user"),
+        QGuiApplication::translate("main", "With --demo: sign in as this demo user at once."),
+        QStringLiteral("ID"));
+    parser.addOptions({ urlOption, demoOption, demoUserOption });
+    parser.process(app);
+
+    QTextStream err(stderr);
+    QUrl url;
+    if (parser.isSet(urlOption)) {
+        url = QUrl::fromUserInput(parser.value(urlOption));
+        if (!Palaver::Client::endpointUrl(url).isValid()) {
+            err << QGuiApplication::translate("main", "palaver-chat: not a server address: %1")
+                       .arg(parser.value(urlOption))
+                << Qt::endl;
+            return 2;
+        }
+    }
+
+    QVariantList demoUsers;
+    if (parser.isSet(demoOption)) {
+        const QByteArray json = qgetenv("PALAVER_DEMO_TOKENS");
+        QString error;
+        if (json.isEmpty())
+            err << QGuiApplication::translate("main",
+                       "palaver-chat: --demo without PALAVER_DEMO_TOKENS: no demo users to offer")
+                << Qt::endl;
+        else
+            demoUsers = Palaver::Chat::parseDemoUsers(json, &error);
+        if (!error.isEmpty())
+            err << QGuiApplication::translate("main",
+                       "palaver-chat: PALAVER_DEMO_TOKENS is not usable: %1")
+                       .arg(error)
+                << Qt::endl;
+    }
+
+    // Fusion draws the stock controls from the palette, which the app's theme sets.
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+
+    Palaver::Client client;
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    engine.setInitialProperties({
+        { QStringLiteral("client"), QVariant::fromValue(&client) },
+        { QStringLiteral("initialUrl"), url.isValid() ? url.toString() : QString() },
+        { QStringLiteral("demoUsers"), demoUsers },
+        { QStringLiteral("autoSignInUser"),
+            parser.isSet(demoOption) ? parser.value(demoUserOption) : QString() },
+    });
+    QObject::connect(
+        &engine, &QQmlApplicationEngine::objectCreationFailed, &app,
+        [] { QCoreApplication::exit(1); }, Qt::QueuedConnection);
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Palaver/Chat/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+    return app.exec();
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma ComponentBehavior: Bound
+
+import QtQuick
+import QtQuick.Controls as QQC2
+
+//! The messages of one room. It stays pinned to the newest message while the user is at the
+//! bottom; once they scroll up it stays put and offers a "New messages" button instead. Older
+//! history loads when the view nears its top (no timers: driven by scrolling and by the model).
+Item {
+    id: timeline
+
+    //! The room's Palaver MessageModel.
+    property var messages: null
+    //! Whether the view follows new messages (the user is at the bottom).
+    readonly property alias pinned: view.pinned
+    readonly property alias view: view
+    //! A message arrived below the visible part while the user was scrolled up.
+    readonly property alias hasUnseen: view.hasUnseen
+
+    //! Goes to the newest message and follows new ones again.
+    function scrollToBottom() {
+        view.pinned = true
+        view.hasUnseen = false
+        view.positionViewAtEnd()
+    }
+
+    function fetchOlder() {
+        if (messages && messages.canFetchMoreHistory)
+            messages.fetchMoreHistory()
+    }
+
+    onMessagesChanged: {
+        view.pinned = true
+        view.hasUnseen = false
+        Qt.callLater(timeline.scrollToBottom)
+    }
+
+    ListView {
+        id: view
+        objectName: "timelineView"
+
+        property bool pinned: true
+        property bool hasUnseen: false
+
+        anchors.fill: parent
+        model: timeline.messages
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        reuseItems: true
+        bottomMargin: Theme.spacing
+        QQC2.ScrollBar.vertical: QQC2.ScrollBar { }
+
+        delegate: MessageDelegate {
+            availableWidth: view.width
+            onRetryClicked: (clientId) => timeline.messages.retry(clientId)
+            onDiscardClicked: (clientId) => timeline.messages.discard(clientId)
+        }
+
+        header: Item {
+            width: view.width
+            height: 40
+            QQC2.BusyIndicator {
+                anchors.centerIn: parent
+                height: 32
+                running: visible
+                visible: timeline.messages !== null && timeline.messages.fetchingHistory
+            }
+            QQC2.Label {
+                anchors.centerIn: parent
+                visible: timeline.messages !== null && view.count > 0
+                    && !timeline.messages.hasMoreHistory
+                text: qsTr("This is the start of the room.")
+                color: Theme.mutedText
+            }
+        }
+
+        // The user's own scrolling decides whether the view follows new messages.
+        onMovementEnded: {
+            pinned = atYEnd
+            if (pinned)
+                hasUnseen = false
+        }
+        onAtYEndChanged: {
+            if (atYEnd && (moving || dragging)) {
+                pinned = true
+                hasUnseen = false
+            }
+        }
+        onContentYChanged: {
+            if ((moving || !pinned) && contentY - originY < height / 2)
+                timeline.fetchOlder()
+        }
+        onCountChanged: {
+            if (pinned)
+                Qt.callLater(view.positionViewAtEnd)
+            if (contentHeight < height)
+                timeline.fetchOlder()
+        }
+        onContentHeightChanged: {
+            if (pinned && !moving)
+                Qt.callLater(view.positionViewAtEnd)
+        }
+        onHeightChanged: {
+            if (pinned)
+                Qt.callLater(view.positionViewAtEnd)
+        }
+
+        Connections {
+            target: timeline.messages
+            ignoreUnknownSignals: true
+            function onLastSeqChanged() {
+                if (!view.pinned)
+                    view.hasUnseen = true
+            }
+        }
+    }
+
+    QQC2.Label {
+        anchors.centerIn: parent
+        visible: timeline.messages !== null && view.count === 0
+            && !timeline.messages.fetchingHistory
+        text: qsTr("No messages yet. Say hello!")
+        color: Theme.mutedText
+    }
+
+    QQC2.Button {
+        objectName: "jumpToNewButton"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: Theme.spacing * 2
+        visible: !view.pinned && view.hasUnseen
+        text: qsTr("New messages ↓")
+        highlighted: true
+        onClicked: timeline.scrollToBottom()
+    }
+}
