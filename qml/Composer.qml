@@ -17,7 +17,7 @@ Rectangle {
     property string placeholderText: qsTr("Write a message…")
     readonly property alias text: area.text
     //! Code points of the text as it will be sent (trimmed, as the server counts them).
-    readonly property int length: Array.from(area.text.trim()).length
+    readonly property int length: codePoints(area.text.trim())
     readonly property int remaining: maxLength > 0 ? maxLength - length : Number.MAX_SAFE_INTEGER
     //! The remaining count shows in the last tenth of the limit (at least the last 50).
     readonly property bool nearLimit: maxLength > 0 && remaining <= Math.max(50, maxLength / 10)
@@ -27,6 +27,18 @@ Rectangle {
     signal sendRequested(string text)
     //! The user started (true) or stopped (false) typing.
     signal typingActivity(bool typing)
+
+    // Counted by hand: Array.from() walks UTF-16 units in this JS engine. Every unit that is not
+    // the low half of a surrogate pair starts a code point.
+    function codePoints(text) {
+        let n = 0
+        for (let i = 0; i < text.length; ++i) {
+            const unit = text.charCodeAt(i)
+            if (unit < 0xDC00 || unit > 0xDFFF)
+                ++n
+        }
+        return n
+    }
 
     function send() {
         if (!canSend)

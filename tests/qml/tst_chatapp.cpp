@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+// End to end: palaver-chat's Main.qml, driven through object names, against the in-process stub,
+// with a second Client playing the bot. Signs in, joins rooms, sends and receives, shows markup
+// literally, survives a server outage (banner shown, then gone; a message sent meanwhile is
+// delivered), and saves screenshots of both themes to the build folder.
+#include <Palaver/Stub/stubconfig.h>
+#include <Palaver/Stub/stubserver.h>
+#include <Palaver/client.h>
+#include <Palaver/messagemodel.h>
+#include <Palaver/room.h>
+
+#include <QDir>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(Palaver_ChatPlugin)
+
+using namespace Palaver;
+
+namespace {
+
+constexpr int Light = 1; // Theme.Light
+constexpr int Dark = 2; // Theme.Dark
+
+QQuickItem *findItem(QObject *root, const QString &name)
+{
+    return root ? root->findChild<QQuickItem *>(name) : nullptr;
+}
+
+// The `content` labels of the timeline's delegates whose text is exactly `text`.
+QList<QQuickItem *> contentLabels(QObject *root, const QString &text)
+{
+    QList<QQuickItem *> found;
+    const auto items = root->findChildren<QQuickItem *>(QStringLiteral("content"));
+    for (QQuickItem *item : items) {
+        if (item->property("text").toString() == text && item->isVisible())
+            found.append(item);
+    }
+    return found;
+}
+
+} // namespace
+
+class TestChatApp : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void signInRefusedInWords();
+    void signInJoinSendAndReceive();
+    void markupIsShownLiterally();
+    void typingIndicator();
+    void joinAnotherRoomFromTheList();
+    void survivesAServerRestart();
+    void screenshotsOfBothThemes();
+
+private:
+    void click(QQuickItem *item);
+    void typeInComposer(const QString &text);
+    QObject *chatPage() const { return m_window->property("chatPage").value<QObject *>(); }
+    MessageModel *timelineModel() const;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Stub::StubServer> m_stub;
+    std::unique_ptr<Client> m_appClient;
+    std::unique_ptr<Client> m_bot;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    quint16 m_port = 0;
+};
+
+void TestChatApp::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // The app's Settings must not touch the real user's configuration.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("config")));
+
+    Stub::StubConfig config;
+    config.secret = "chat-app-test-secret";
+    config.dbPath = m_dir.filePath(QStringLiteral("stub.sqlite"));
+    config.rooms = {
+        { QStringLiteral("general"), QStringLiteral("General"), false, {} },
+        { QStringLiteral("random"), QStringLiteral("Random"), false, {} },
+        { QStringLiteral("staff"), QStringLiteral("Staff"), true,
+            { QStringLiteral("alice"), QStringLiteral("dave") } },
+    };
+    m_stub = std::make_unique<Stub::StubServer>(config);
+    QVERIFY2(m_stub->start(QHostAddress::LocalHost, 0), qPrintable(m_stub->errorString()));
+    m_port = m_stub->serverPort();
+
+    // The bot: answers "ping" with a pong, in #general.
+    m_bot = std::make_unique<Client>();
+    m_bot->setUrl(m_stub->url());
+    m_bot->setToken(QString::fromLatin1(m_stub->makeToken(QStringLiteral("bob"), QStringLiteral("Bob"))));
+    connect(m_bot.get(), &Client::messageReceived, this, [this](const Message &message) {
+        if (message.authorId == QLatin1String("alice") && message.content.startsWith(QLatin1String("ping")))
+            m_bot->sendMessage(message.roomId, QStringLiteral("pong: %1").arg(message.content));
+    });
+    m_bot->open();
+    m_bot->joinRoom(QStringLiteral("general"));
+    QTRY_COMPARE(m_bot->state(), Client::State::Connected);
+
+    m_appClient = std::make_unique<Client>();
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
+        m_engine->addImportPath(path);
+    m_engine->setInitialProperties({
+        { QStringLiteral("client"), QVariant::fromValue(m_appClient.get()) },
+        { QStringLiteral("initialUrl"), m_stub->url().toString() },
+    });
+    m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Palaver/Chat/Main.qml")));
+    QCOMPARE(m_engine->rootObjects().size(), 1);
+    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    QVERIFY(m_window);
+    m_window->resize(1100, 680);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    m_window->requestActivate();
+}
+
+void TestChatApp::cleanupTestCase()
+{
+    m_engine.reset();
+    m_appClient.reset();
+    m_bot.reset();
+    m_stub.reset();
+}
+
+void TestChatApp::click(QQuickItem *item)
+{
+    QVERIFY(item);
+    QTRY_VERIFY(item->isVisible() && item->isEnabled());
+    const QPointF center = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(m_window, Qt::LeftButton, {}, center.toPoint());
+}
+
+void TestChatApp::typeInComposer(const QString &text)
+{
+    QQuickItem *field = findItem(m_window, QStringLiteral("composerField"));
+    QVERIFY(field);
+    field->forceActiveFocus();
+    QTRY_VERIFY(field->hasActiveFocus());
+    QTest::keyClicks(m_window, text);
+    QTest::keyClick(m_window, Qt::Key_Return);
+}
+
+MessageModel *TestChatApp::timelineModel() const
+{
+    QObject *page = chatPage();
+    if (!page)
+        return nullptr;
+    auto *room = page->property("currentRoom").value<Room *>();
+    return room ? room->messages() : nullptr;
+}
+
+void TestChatApp::signInRefusedInWords()
+{
+    QQuickItem *tokenField = findItem(m_window, QStringLiteral("tokenField"));
+    QVERIFY(tokenField);
+    // A token signed with another secret.
+    tokenField->setProperty("text",
+        QStringLiteral("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6NDEwMjQ0NDgwMH0."
+                       "c2lnbmF0dXJlLW5vdC12YWxpZA"));
+    click(findItem(m_window, QStringLiteral("signInButton")));
+    QQuickItem *error = findItem(m_window, QStringLiteral("signInError"));
+    QVERIFY(error);
+    QTRY_COMPARE(error->property("text").toString(),
+        QStringLiteral("The server refused the token. Paste a new one."));
+    QVERIFY(!chatPage());
+}
+
+void TestChatApp::signInJoinSendAndReceive()
+{
+    QQuickItem *urlField = findItem(m_window, QStringLiteral("urlField"));
+    QVERIFY(urlField);
+    QCOMPARE(urlField->property("text").toString(), m_stub->url().toString());
+    findItem(m_window, QStringLiteral("tokenField"))
+        ->setProperty("text", QString::fromLatin1(m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
+    click(findItem(m_window, QStringLiteral("signInButton")));
+
+    QTRY_VERIFY(chatPage());
+    QTRY_COMPARE(m_appClient->state(), Client::State::Connected);
+    // A first run joins the first public room and shows it.
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
+    QTRY_VERIFY(m_appClient->joinedRooms().contains(QStringLiteral("general")));
+    QQuickItem *title = findItem(m_window, QStringLiteral("roomTitle"));
+    QTRY_COMPARE(title->property("text").toString(), QStringLiteral("General"));
+    QTRY_COMPARE(findItem(m_window, QStringLiteral("userName"))->property("text").toString(), QStringLiteral("Alice"));
+
+    m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Welcome to #general, Alice!"));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Welcome to #general, Alice!")).size(), 1);
+
+    typeInComposer(QStringLiteral("ping 1"));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("ping 1")).size(), 1);
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("pong: ping 1")).size(), 1);
+    MessageModel *model = timelineModel();
+    QVERIFY(model);
+    const int own = model->rowOfClientId(model->message(model->count() - 2).clientId);
+    QVERIFY(own >= 0);
+    QCOMPARE(model->data(model->index(own), MessageModel::IsOwnRole).toBool(), true);
+    QCOMPARE(model->message(own).status, Message::Status::Sent);
+}
+
+void TestChatApp::markupIsShownLiterally()
+{
+    const QString markup = QStringLiteral("<b>bold</b> <a href=\"https://example.com\">link</a> &amp;");
+    m_bot->sendMessage(QStringLiteral("general"), markup);
+    QTRY_COMPARE(contentLabels(m_window, markup).size(), 1);
+    QQuickItem *label = contentLabels(m_window, markup).constFirst();
+    QCOMPARE(label->property("textFormat").toInt(), int(Qt::PlainText));
+    // The room list's preview shows it literally too.
+    QQuickItem *preview = findItem(findItem(m_window, QStringLiteral("room_general")), QStringLiteral("roomPreview"));
+    QVERIFY(preview);
+    QCOMPARE(preview->property("textFormat").toInt(), int(Qt::PlainText));
+}
+
+void TestChatApp::typingIndicator()
+{
+    QQuickItem *typing = findItem(m_window, QStringLiteral("typingIndicator"));
+    QVERIFY(typing);
+    Room *botRoom = m_bot->room(QStringLiteral("general"));
+    QVERIFY(botRoom);
+    botRoom->setTyping(true);
+    QTRY_COMPARE(typing->property("text").toString(), QStringLiteral("Bob is typing…"));
+    botRoom->setTyping(false);
+    QTRY_COMPARE(typing->property("text").toString(), QString());
+}
+
+void TestChatApp::joinAnotherRoomFromTheList()
+{
+    QQuickItem *random = findItem(m_window, QStringLiteral("room_random"));
+    QVERIFY(random);
+    click(findItem(random, QStringLiteral("joinButton")));
+    QTRY_VERIFY(m_appClient->joinedRooms().contains(QStringLiteral("random")));
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("random"));
+    QTRY_VERIFY(!findItem(random, QStringLiteral("joinButton"))->isVisible());
+
+    // Unread counts for the room not shown; Ctrl+Up goes back and reads them.
+    m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Anyone around?"));
+    QQuickItem *general = findItem(m_window, QStringLiteral("room_general"));
+    QTRY_VERIFY(findItem(general, QStringLiteral("unreadBadge"))->isVisible());
+    QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
+    QTRY_VERIFY(!findItem(general, QStringLiteral("unreadBadge"))->isVisible());
+
+    // Ctrl+K, filter, Enter.
+    QTest::keyClick(m_window, Qt::Key_K, Qt::ControlModifier);
+    QObject *switcher = m_window->findChild<QObject *>(QStringLiteral("roomSwitcher"));
+    QVERIFY(switcher);
+    QTRY_VERIFY(switcher->property("opened").toBool());
+    QTest::keyClicks(m_window, QStringLiteral("rand"));
+    QTRY_COMPARE(switcher->property("matches").toList().size(), 1);
+    QTest::keyClick(m_window, Qt::Key_Return);
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("random"));
+    QTRY_VERIFY(!switcher->property("visible").toBool());
+    QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
+}
+
+void TestChatApp::survivesAServerRestart()
+{
+    QQuickItem *banner = findItem(m_window, QStringLiteral("connectionBanner"));
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+
+    m_stub->stop();
+    QTRY_VERIFY(banner->isVisible());
+    QTRY_VERIFY(banner->property("text").toString().startsWith(QStringLiteral("Reconnecting")));
+
+    // Sent while the server is away: queued, shown as pending.
+    typeInComposer(QStringLiteral("ping while away"));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("ping while away")).size(), 1);
+    MessageModel *model = timelineModel();
+    QVERIFY(model);
+    const Message pending = model->message(model->count() - 1);
+    QCOMPARE(pending.content, QStringLiteral("ping while away"));
+    QCOMPARE(pending.status, Message::Status::Pending);
+
+    QVERIFY2(m_stub->start(QHostAddress::LocalHost, m_port), qPrintable(m_stub->errorString()));
+    // Skip the backoff wait with the banner's button when it offers one.
+    QQuickItem *button = findItem(banner, QStringLiteral("bannerButton"));
+    if (m_appClient->state() == Client::State::Reconnecting && button->isVisible())
+        click(button);
+    QTRY_COMPARE_WITH_TIMEOUT(m_appClient->state(), Client::State::Connected, 20000);
+    QTRY_VERIFY(!banner->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        model->message(model->rowOfClientId(pending.clientId)).status, Message::Status::Sent, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(contentLabels(m_window, QStringLiteral("pong: ping while away")).size(), 1, 20000);
+}
+
+void TestChatApp::screenshotsOfBothThemes()
+{
+    QObject *page = chatPage();
+    QVERIFY(page);
+    const QString dir = QStringLiteral(PALAVER_SCREENSHOT_DIR);
+    QVERIFY(QDir().mkpath(dir));
+    // A little conversation to look at.
+    m_bot->sendMessage(QStringLiteral("general"),
+        QStringLiteral("Tip: links and <b>markup</b> show as typed, never as HTML."));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Tip: links and <b>markup</b> show as typed, never as HTML.")).size(), 1);
+
+    for (const auto &[mode, name] : { std::pair { Light, "light" }, std::pair { Dark, "dark" } }) {
+        QVERIFY(QMetaObject::invokeMethod(page, "themeChosen", Q_ARG(int, mode)));
+        // grabWindow() polishes and renders the scene as it is now: no wait needed.
+        const QImage image = m_window->grabWindow();
+        QVERIFY(!image.isNull());
+        const QString file = dir + QStringLiteral("/palaver-chat-%1.png").arg(QLatin1String(name));
+        QVERIFY2(image.save(file), qPrintable(file));
+        qInfo("screenshot: %s", qPrintable(file));
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("PalaverTest"));
+    QGuiApplication::setApplicationName(QStringLiteral("tst_chat_app"));
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    TestChatApp test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_chatapp.moc"
