@@ -279,6 +279,32 @@ private Q_SLOTS:
         }
     }
 
+    // rate_limited is not final: the outbox waits retryAfterMs and sends again, in order.
+    void rateLimitedMessagesWaitAndArrive()
+    {
+        StubConfig config = testConfig();
+        config.rateBurst = 2;
+        config.ratePerSec = 10;
+        startServer(config);
+        auto client = makeClient(QStringLiteral("alice"));
+        QSignalSpy acked(client.get(), &Client::messageAcked);
+        QSignalSpy refused(client.get(), &Client::messageRefused);
+        client->open();
+        QTRY_COMPARE(client->state(), Client::State::Connected);
+        QList<QUuid> ids;
+        for (int i = 0; i < 6; ++i)
+            ids.append(
+                client->sendMessage(QStringLiteral("general"), QStringLiteral("r%1").arg(i)));
+        QTRY_COMPARE_WITH_TIMEOUT(acked.size(), 6, 10000);
+        QCOMPARE(refused.size(), 0);
+        const QVariantList stored = history(QStringLiteral("general"));
+        QCOMPARE(stored.size(), 6);
+        QSet<QString> unique;
+        for (const auto &m : stored)
+            unique.insert(m.toMap().value(QStringLiteral("clientId")).toString());
+        QCOMPARE(unique.size(), 6);
+    }
+
     void outboxAcrossClientInstances()
     {
         startServer();
