@@ -17,6 +17,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFuture>
+#include <QLoggingCategory>
 
 #include <cstdio>
 #include <memory>
@@ -310,6 +311,9 @@ void BotApp::run(const QString &token)
 
 void BotApp::runLoad(const QString &token)
 {
+    // Hundreds of connections would each log their state changes; QT_LOGGING_RULES still wins.
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("palaver.client.info=false\npalaver.transport.info=false"));
     LoadOptions lo;
     lo.url = m_options.url;
     lo.roomId = m_options.loadRoom;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sys/resource.h>
 
 namespace Palaver::Bot {
 
@@ -17,6 +18,15 @@ namespace {
 
 // Content of a load message: "load <run> <sender> <number> <sendNs>".
 const QLatin1String Tag("load ");
+
+// CPU seconds (user + system) this process used so far.
+double cpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto secs = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
 
 double percentile(const std::vector<qint64> &sorted, double p)
 {
@@ -133,6 +143,7 @@ void LoadRunner::startSending()
     }
     qCInfo(Log::bot) << "load:" << m_joinedCount << "joined; sending" << m_total << "messages";
     m_sendStartNs = std::max<qint64>(1, m_clock.nsecsElapsed());
+    m_cpuAtStart = cpuSeconds();
     m_ticker.start();
 }
 
@@ -216,6 +227,8 @@ void LoadRunner::finish(int exitCode)
     qint64 pending = 0;
     for (const auto &c : m_clients)
         pending += c->pendingMessageCount();
+    m_results.insert(QStringLiteral("cpuSecs"), cpuSeconds() - m_cpuAtStart);
+    m_results.insert(QStringLiteral("wallSecs"), double(m_clock.nsecsElapsed() - m_sendStartNs) / 1e9);
     m_results.insert(QStringLiteral("connections"), m_options.connections);
     m_results.insert(QStringLiteral("joined"), m_joinedCount);
     m_results.insert(QStringLiteral("rate"), m_options.rate);
@@ -253,12 +266,15 @@ QString LoadRunner::summary() const
     return QStringLiteral("connections %1 (joined %2), rate %3 msg/s for %4 s\n"
                           "sent %5, acked %6, refused %7, unacked %8\n"
                           "delivered %9, lost %10 (receipts %11 of %12, duplicates %13)\n"
-                          "latency ms: p50 %14, p95 %15, p99 %16, max %17\n")
+                          "latency ms: p50 %14, p95 %15, p99 %16, max %17\n"
+                          "bot process CPU %18 s over %19 s from the first send\n")
         .arg(num("connections"), num("joined"), QString::number(m_options.rate),
             QString::number(m_options.durationSecs), num("sent"), num("acked"), num("refused"),
             num("unacked"), num("delivered"))
         .arg(num("lost"), num("receipts"), num("expectedReceipts"), num("duplicates"), ms("p50"),
-            ms("p95"), ms("p99"), ms("max"));
+            ms("p95"), ms("p99"), ms("max"))
+        .arg(QString::number(m_results.value(QStringLiteral("cpuSecs")).toDouble(), 'f', 2),
+            QString::number(m_results.value(QStringLiteral("wallSecs")).toDouble(), 'f', 2));
 }
 
 } // namespace Palaver::Bot

@@ -70,6 +70,7 @@ private:
     QTimer m_ticker;
     QTimer m_deadline;
     qint64 m_sendStartNs = 0;
+    double m_cpuAtStart = 0;
     qint64 m_sent = 0;
     qint64 m_total = 0;
     qint64 m_acked = 0;
