@@ -104,6 +104,7 @@ Q_SIGNALS:
 
 private:
     friend class Client;
+    friend class RoomDirectory;
     Room(Client *client, const QString &id);
 
     class Private;

@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: MIT
+#include "room_p.h"
+#include "client_p.h"
+#include "logging_p.h"
+#include "roomdirectory_p.h"
+#include "variantjson_p.h"
+#include <Palaver/client.h>
+#include <Palaver/member.h>
+#include <Palaver/membermodel.h>
+#include <Palaver/messagemodel.h>
+#include <Palaver/roomlistmodel.h>
+
+#include <QDateTime>
+#include <QFuture>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace Palaver {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QList<Message> messagesOf(const QVariant &list)
+{
+    QList<Message> out;
+    const QVariantList items = list.toList();
+    out.reserve(items.size());
+    for (const QVariant &item : items) {
+        Message m = messageFromVariant(item);
+        if (!m.id.isEmpty() && m.seq > 0)
+            out.append(m);
+    }
+    return out;
+}
+
+} // namespace
+
+bool isValidRoomId(const QString &id)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
+    return pattern.match(id).hasMatch();
+}
+
+std::pair<QString, QString> ackErrorOf(const QVariantMap &reply)
+{
+    const QVariantMap error = reply.value(QStringLiteral("error")).toMap();
+    return { error.value(QStringLiteral("code")).toString(),
+        error.value(QStringLiteral("message")).toString() };
+}
+
+Message messageFromVariant(const QVariant &value)
+{
+    if (value.typeId() != QMetaType::QVariantMap)
+        return {};
+    return messageFromJson(VariantJson::toJson(value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private
+
+Room::Private::Private(Room *q, Client *client, const QString &id) : q(q), client(client), id(id)
+{
+    name = id;
+    messages = new MessageModel(q);
+    members = new MemberModel(q);
+    typingTimer.setSingleShot(true);
+    catchUpRetry.setSingleShot(true);
+    QObject::connect(&typingTimer, &QTimer::timeout, q, [this] { expireTypists(); });
+    QObject::connect(&catchUpRetry, &QTimer::timeout, q, [this] { catchUpStep(); });
+    QObject::connect(messages, &MessageModel::historyRequested, q,
+        [this](qint64 beforeSeq) { requestHistory(beforeSeq); });
+    QObject::connect(messages, &MessageModel::gapDetected, q, [this](qint64 after, qint64 before) {
+        qCDebug(Log::models) << "room" << this->id << "misses seqs" << after + 1 << "to"
+                             << before - 1;
+        catchUpStep();
+    });
+    QObject::connect(messages, &MessageModel::retryRequested, q,
+        [this](const QString &clientId) { retry(clientId); });
+    QObject::connect(messages, &MessageModel::discarded, q,
+        [this](const QString &clientId) { discarded(clientId); });
+}
+
+void Room::Private::setJoinState(JoinState state)
+{
+    if (joinState == state)
+        return;
+    qCDebug(Log::client) << "room" << id << "join state" << joinState << "->" << state;
+    joinState = state;
+    Q_EMIT q->joinStateChanged();
+}
+
+void Room::Private::setName(const QString &value)
+{
+    if (value.isEmpty() || name == value)
+        return;
+    name = value;
+    Q_EMIT q->nameChanged();
+}
+
+void Room::Private::setPrivate(bool value)
+{
+    if (isPrivate == value)
+        return;
+    isPrivate = value;
+    Q_EMIT q->isPrivateChanged();
+}
+
+void Room::Private::setUnread(int count)
+{
+    if (unread == count)
+        return;
+    unread = count;
+    Q_EMIT q->unreadCountChanged();
+}
+
+void Room::Private::setLastMessage(const Message &message)
+{
+    if (message.seq <= lastMessage.seq)
+        return;
+    lastMessage = message;
+    if (directory)
+        directory->roomList()->setLastMessage(message);
+    Q_EMIT q->lastMessageChanged();
+}
+
+QString Room::Private::ownUserId() const
+{
+    return directory ? directory->userId() : QString();
+}
+
+bool Room::Private::isSeen(qint64 seq) const
+{
+    return seq <= seenUpTo || seenAbove.contains(seq);
+}
+
+void Room::Private::markSeen(qint64 seq)
+{
+    if (seq <= seenUpTo)
+        return;
+    if (seq != seenUpTo + 1) {
+        seenAbove.insert(seq);
+        return;
+    }
+    seenUpTo = seq;
+    while (!seenAbove.isEmpty() && seenAbove.remove(seenUpTo + 1))
+        ++seenUpTo;
+}
+
+bool Room::Private::takeFresh(const Message &message)
+{
+    if (message.seq <= 0 || isSeen(message.seq))
+        return false;
+    markSeen(message.seq);
+    if (directory)
+        directory->rememberName(message.authorId, message.authorName);
+    const QString own = ownUserId();
+    if (message.authorId != own || own.isEmpty()) {
+        setUnread(unread + 1);
+        if (directory)
+            directory->roomList()->incrementUnread(id);
+        stopTyping(message.authorId);
+    }
+    setLastMessage(message);
+    Q_EMIT q->messageReceived(message);
+    return true;
+}
+
+void Room::Private::onJoinAnswer(const QVariantMap &ack)
+{
+    const QVariantMap room = ack.value(QStringLiteral("room")).toMap();
+    if (!room.isEmpty()) {
+        setName(room.value(QStringLiteral("name")).toString());
+        setPrivate(room.value(QStringLiteral("private")).toBool());
+    }
+    QList<Member> list;
+    for (const QVariant &item : ack.value(QStringLiteral("members")).toList()) {
+        const QVariantMap map = item.toMap();
+        Member m;
+        m.id = map.value(QStringLiteral("id")).toString();
+        m.name = map.value(QStringLiteral("name")).toString();
+        m.online = map.value(QStringLiteral("online")).toBool();
+        if (m.id.isEmpty())
+            continue;
+        if (m.name.isEmpty())
+            m.name = m.id;
+        if (directory) {
+            directory->rememberName(m.id, m.name);
+            // The global presence is newer than a snapshot of this room.
+            if (directory->isOnline(m.id))
+                m.online = true;
+        }
+        list.append(m);
+    }
+    members->setMembers(list);
+
+    const QList<Message> page = messagesOf(ack.value(QStringLiteral("messages")));
+    const bool hasMore = ack.value(QStringLiteral("hasMore")).toBool();
+    const qint64 lastBefore = messages->lastSeq();
+    if (!baselineSet) {
+        // The first join: the latest page is history, not news.
+        for (const Message &m : page) {
+            if (directory)
+                directory->rememberName(m.authorId, m.authorName);
+            if (m.seq > seenUpTo)
+                seenUpTo = m.seq;
+        }
+        seenAbove.removeIf([this](qint64 s) { return s <= seenUpTo; });
+        while (seenAbove.remove(seenUpTo + 1))
+            ++seenUpTo;
+        if (!page.isEmpty())
+            setLastMessage(page.last());
+        baselineSet = true;
+    } else {
+        // A re-join: what the answer holds beyond what we saw arrived while we were away.
+        for (const Message &m : page)
+            takeFresh(m);
+    }
+    messages->appendMessages(page);
+    if (lastBefore == 0)
+        messages->setHasMoreHistory(hasMore);
+    if (rejoinPending && lastBefore > 0 && !client->isRecovered()) {
+        // Not recovered: the server replayed nothing. Page forward from what we hold.
+        catchUpToEnd = true;
+        lastCatchUpAfter = -1;
+    }
+    rejoinPending = false;
+    errorCode.clear();
+    errorString.clear();
+    setJoinState(JoinState::Joined);
+    catchUpStep();
+    Q_EMIT q->joined();
+}
+
+void Room::Private::onJoinFailed(const QString &code, const QString &message)
+{
+    qCInfo(Log::client) << "room" << id << "join refused:" << code;
+    rejoinPending = false;
+    catchUpToEnd = false;
+    errorCode = code;
+    errorString = message.isEmpty() ? code : message;
+    if (joinState == JoinState::Failed)
+        Q_EMIT q->joinStateChanged(); // errorCode/errorString changed
+    else
+        setJoinState(JoinState::Failed);
+    Q_EMIT q->joinFailed(code, message);
+}
+
+void Room::Private::onConnectionLost()
+{
+    if (!typists.isEmpty()) {
+        typists.clear();
+        typingTimer.stop();
+        Q_EMIT q->typingUsersChanged();
+    }
+    typingSent = false;
+    catchUpRetry.stop();
+    if (joinState == JoinState::Joined) {
+        rejoinPending = true;
+        setJoinState(JoinState::Joining);
+    }
+}
+
+void Room::Private::onClientLeft()
+{
+    if (joinState != JoinState::Leaving)
+        return; // joined again meanwhile
+    // Not joined, the timeline can no longer be kept gap-free: start afresh at the next join.
+    rejoinPending = false;
+    catchUpToEnd = false;
+    catchUpRetry.stop();
+    baselineSet = false;
+    seenUpTo = 0;
+    seenAbove.clear();
+    if (!typists.isEmpty()) {
+        typists.clear();
+        typingTimer.stop();
+        Q_EMIT q->typingUsersChanged();
+    }
+    members->clear();
+    messages->clear();
+    addOutboxEcho();
+    setUnread(0);
+    if (directory)
+        directory->roomList()->markRead(id);
+    setJoinState(JoinState::NotJoined);
+    Q_EMIT q->left();
+}
+
+void Room::Private::onLiveMessage(const Message &message)
+{
+    if (message.seq > 0 && isSeen(message.seq))
+        return; // a duplicate (replay, or our own echo after its ack)
+    takeFresh(message);
+    messages->queueIncoming(message);
+}
+
+void Room::Private::onQueued(const Message &pending)
+{
+    if (pending.clientId.isEmpty() || messages->rowOfClientId(pending.clientId) >= 0)
+        return;
+    Message m = pending;
+    if (directory) {
+        m.authorId = directory->userId();
+        m.authorName = directory->userName();
+    }
+    messages->addPending(m);
+}
+
+void Room::Private::onAcked(const QString &clientId, const Message &message)
+{
+    takeFresh(message);
+    messages->markSent(clientId, message);
+}
+
+void Room::Private::onRefused(const QString &clientId, const QString &code, const QString &message)
+{
+    messages->markFailed(clientId, message.isEmpty() ? code : message);
+    Q_EMIT q->sendFailed(clientId, code, message);
+}
+
+void Room::Private::onTyping(const QString &userId, bool typing)
+{
+    if (userId.isEmpty() || userId == ownUserId())
+        return;
+    if (!typing) {
+        stopTyping(userId);
+        return;
+    }
+    const qint64 expires = nowMs() + TypingExpiryMs;
+    auto it = std::find_if(
+        typists.begin(), typists.end(), [&](const Typist &t) { return t.id == userId; });
+    if (it != typists.end()) {
+        it->expiresAt = expires;
+    } else {
+        QString name;
+        if (const int row = members->rowOf(userId); row >= 0)
+            name = members->member(row).name;
+        if (name.isEmpty())
+            name = directory ? directory->nameOf(userId) : userId;
+        typists.append({ userId, name, expires });
+        Q_EMIT q->typingUsersChanged();
+    }
+    scheduleTypingTimer();
+}
+
+void Room::Private::stopTyping(const QString &userId)
+{
+    const auto removed = typists.removeIf([&](const Typist &t) { return t.id == userId; });
+    if (removed == 0)
+        return;
+    scheduleTypingTimer();
+    Q_EMIT q->typingUsersChanged();
+}
+
+void Room::Private::expireTypists()
+{
+    const qint64 now = nowMs();
+    const auto removed = typists.removeIf([now](const Typist &t) { return t.expiresAt <= now; });
+    scheduleTypingTimer();
+    if (removed > 0)
+        Q_EMIT q->typingUsersChanged();
+}
+
+void Room::Private::scheduleTypingTimer()
+{
+    if (typists.isEmpty()) {
+        typingTimer.stop();
+        return;
+    }
+    qint64 next = typists.first().expiresAt;
+    for (const Typist &t : typists)
+        next = std::min(next, t.expiresAt);
+    typingTimer.start(int(std::clamp<qint64>(next - nowMs(), 1, TypingExpiryMs)));
+}
+
+void Room::Private::onUserJoined(const QString &userId)
+{
+    if (userId.isEmpty())
+        return;
+    Member m;
+    m.id = userId;
+    m.name = directory ? directory->nameOf(userId) : userId;
+    m.online = true; // a socket of theirs just joined
+    members->upsertMember(m);
+}
+
+void Room::Private::onUserLeft(const QString &userId)
+{
+    stopTyping(userId);
+    // A private room lists its configured members, in the room or not.
+    if (!isPrivate)
+        members->removeMember(userId);
+}
+
+void Room::Private::onPresence(const QString &userId, bool online)
+{
+    members->setOnline(userId, online);
+    if (!online)
+        stopTyping(userId);
+}
+
+void Room::Private::onOwnUserChanged()
+{
+    if (directory)
+        messages->setOwnUserId(directory->userId());
+}
+
+void Room::Private::addOutboxEcho()
+{
+    for (const Message &m : client->pendingMessages()) {
+        if (m.roomId == id)
+            onQueued(m);
+    }
+}
+
+void Room::Private::requestHistory(qint64 beforeSeq)
+{
+    QVariantMap args { { QStringLiteral("roomId"), id },
+        { QStringLiteral("limit"), HistoryPageSize } };
+    if (beforeSeq > 0)
+        args.insert(QStringLiteral("before"), beforeSeq);
+    QPointer<Room> guard(q);
+    client->request(QStringLiteral("room:history"), { args }, [guard](const AckResult &result) {
+        if (!guard)
+            return;
+        MessageModel *model = guard->d->messages;
+        const QVariantMap reply = result.reply();
+        if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
+            qCInfo(Log::client) << "room" << guard->d->id << "history page failed:"
+                                << (result.ok() ? ackErrorOf(reply).first : result.errorString);
+            model->historyRequestFailed();
+            return;
+        }
+        model->prependHistory(messagesOf(reply.value(QStringLiteral("messages"))),
+            reply.value(QStringLiteral("hasMore")).toBool());
+    });
+}
+
+qint64 Room::Private::firstHole() const
+{
+    const qint64 first = messages->firstSeq();
+    const qint64 last = messages->lastSeq();
+    if (first <= 0)
+        return -1;
+    const int lastRow = messages->rowOfSeq(last);
+    if (lastRow < 0 || lastRow == last - first)
+        return -1;
+    // Sent rows are sorted by unique seqs: the first row whose seq is not first + row follows
+    // the first hole.
+    int lo = 1;
+    int hi = lastRow;
+    while (lo < hi) {
+        const int mid = lo + (hi - lo) / 2;
+        if (messages->message(mid).seq == first + mid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return messages->message(lo - 1).seq;
+}
+
+void Room::Private::catchUpStep()
+{
+    if (catchUpInFlight || joinState != JoinState::Joined)
+        return;
+    qint64 after = firstHole();
+    if (after < 0) {
+        if (!catchUpToEnd)
+            return;
+        after = messages->lastSeq();
+    }
+    if (after == lastCatchUpAfter && lastPageBroughtNothing) {
+        // The server has nothing where we see a hole; asking again would loop.
+        qCWarning(Log::client) << "room" << id << "history after seq" << after
+                               << "brought nothing new; catch-up stopped";
+        catchUpToEnd = false;
+        return;
+    }
+    fetchAfter(after);
+}
+
+void Room::Private::fetchAfter(qint64 afterSeq)
+{
+    catchUpInFlight = true;
+    qCDebug(Log::client) << "room" << id << "catching up after seq" << afterSeq;
+    const QVariantMap args { { QStringLiteral("roomId"), id },
+        { QStringLiteral("after"), afterSeq }, { QStringLiteral("limit"), CatchUpPageSize } };
+    QPointer<Room> guard(q);
+    client->request(
+        QStringLiteral("room:history"), { args }, [guard, afterSeq](const AckResult &result) {
+            if (guard)
+                guard->d->onCatchUpPage(afterSeq, result);
+        });
+}
+
+void Room::Private::onCatchUpPage(qint64 afterSeq, const AckResult &result)
+{
+    catchUpInFlight = false;
+    const QVariantMap reply = result.reply();
+    if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
+        qCInfo(Log::client) << "room" << id << "catch-up page failed:"
+                            << (result.ok() ? ackErrorOf(reply).first : result.errorString);
+        // After a disconnect the re-join starts again; on a live connection, try again soon.
+        if (joinState == JoinState::Joined && client->state() == Client::State::Connected)
+            catchUpRetry.start(1000);
+        return;
+    }
+    const QList<Message> page = messagesOf(reply.value(QStringLiteral("messages")));
+    int added = 0;
+    for (const Message &m : page) {
+        if (messages->rowOfSeq(m.seq) < 0)
+            ++added;
+        takeFresh(m);
+    }
+    lastCatchUpAfter = afterSeq;
+    lastPageBroughtNothing = added == 0;
+    if (!reply.value(QStringLiteral("hasMore")).toBool())
+        catchUpToEnd = false;
+    messages->appendMessages(page);
+    catchUpStep();
+}
+
+void Room::Private::retry(const QString &clientId)
+{
+    const int row = messages->rowOfClientId(clientId);
+    if (row < 0)
+        return;
+    const Message old = messages->message(row);
+    // The old clientId was refused for good; the server would answer a resend with the same
+    // refusal only if it had stored it, which it did not. A new clientId makes the resend a new
+    // message, and its row replaces the Failed one.
+    replacing = true;
+    messages->discard(clientId);
+    const QUuid fresh = client->sendMessage(id, old.content);
+    replacing = false;
+    if (fresh.isNull()) {
+        Message failed = old;
+        failed.clientId.clear();
+        failed.createdAt = QDateTime::currentDateTimeUtc();
+        const QString newId = messages->addPending(failed);
+        messages->markFailed(newId, client->errorString().isEmpty()
+                ? QStringLiteral("The outbox is full")
+                : client->errorString());
+    }
+}
+
+void Room::Private::discarded(const QString &clientId)
+{
+    if (replacing)
+        return;
+    Q_UNUSED(clientId) // TODO Client::discardMessage
+}
+
+// ---------------------------------------------------------------------------------------------
+// Room
+
+Room::Room(Client *client, const QString &id)
+    : QObject(nullptr), d(std::make_unique<Private>(this, client, id))
+{
+}
+
+Room::~Room() = default;
+
+QString Room::id() const
+{
+    return d->id;
+}
+
+QString Room::name() const
+{
+    return d->name;
+}
+
+bool Room::isPrivate() const
+{
+    return d->isPrivate;
+}
+
+Room::JoinState Room::joinState() const
+{
+    return d->joinState;
+}
+
+QString Room::errorCode() const
+{
+    return d->errorCode;
+}
+
+QString Room::errorString() const
+{
+    return d->errorString;
+}
+
+MessageModel *Room::messages() const
+{
+    return d->messages;
+}
+
+MemberModel *Room::members() const
+{
+    return d->members;
+}
+
+QStringList Room::typingUsers() const
+{
+    QStringList out;
+    out.reserve(d->typists.size());
+    for (const auto &t : d->typists)
+        out.append(t.id);
+    return out;
+}
+
+QStringList Room::typingUserNames() const
+{
+    QStringList out;
+    out.reserve(d->typists.size());
+    for (const auto &t : d->typists)
+        out.append(t.name);
+    return out;
+}
+
+int Room::unreadCount() const
+{
+    return d->unread;
+}
+
+Message Room::lastMessage() const
+{
+    return d->lastMessage;
+}
+
+Client *Room::client() const
+{
+    return d->client;
+}
+
+void Room::join()
+{
+    if (d->joinState == JoinState::Joining || d->joinState == JoinState::Joined)
+        return;
+    const bool alreadyKept = d->client->joinedRooms().contains(d->id);
+    d->setJoinState(JoinState::Joining);
+    QFuture<AckResult> answer = d->client->joinRoom(d->id);
+    if (!alreadyKept)
+        return; // roomJoined() or roomJoinFailed() tells
+    // The Client had joined the room before this Room asked: when it is joined in this
+    // connection already, only the future carries the (fresh) answer.
+    answer.then(this, [this](const AckResult &result) {
+        if (d->joinState != JoinState::Joining || !result.ok())
+            return;
+        const QVariantMap reply = result.reply();
+        if (reply.value(QStringLiteral("ok")).toBool()) {
+            d->onJoinAnswer(reply);
+        } else {
+            const auto [code, message] = ackErrorOf(reply);
+            d->onJoinFailed(code, message);
+        }
+    });
+}
+
+void Room::leave()
+{
+    if (d->joinState == JoinState::NotJoined || d->joinState == JoinState::Leaving)
+        return;
+    setTyping(false);
+    d->setJoinState(JoinState::Leaving);
+    d->client->leaveRoom(d->id).then(this, [this](const AckResult &) { d->onClientLeft(); });
+}
+
+Message Room::send(const QString &text)
+{
+    Message m;
+    m.roomId = d->id;
+    m.authorId = d->ownUserId();
+    m.authorName = d->directory ? d->directory->userName() : QString();
+    m.createdAt = QDateTime::currentDateTimeUtc();
+    m.content = text.trimmed();
+    m.status = Message::Status::Failed;
+    if (m.content.isEmpty()) {
+        m.error = tr("The message is empty");
+        return m;
+    }
+    int limit = d->directory ? d->directory->maxContentLength() : 0;
+    if (limit <= 0)
+        limit = Private::DefaultMaxContentLength;
+    const qsizetype codePoints = m.content.size()
+        - std::count_if(m.content.cbegin(), m.content.cend(),
+            [](QChar c) { return c.isLowSurrogate(); });
+    if (codePoints > limit) {
+        m.error = tr("The message is longer than %n characters", nullptr, limit);
+        return m;
+    }
+    setTyping(false);
+    if (d->joinState == JoinState::NotJoined || d->joinState == JoinState::Failed)
+        join();
+    const QUuid clientId = d->client->sendMessage(d->id, m.content);
+    if (clientId.isNull()) {
+        m.error = d->client->pendingMessageCount() >= d->client->outboxCapacity()
+            ? tr("Too many messages wait to be sent")
+            : tr("The message could not be stored for sending");
+        return m;
+    }
+    m.clientId = clientId.toString(QUuid::WithoutBraces);
+    m.status = Message::Status::Pending;
+    d->onQueued(m); // normally done already by the Client's messageQueued()
+    return m;
+}
+
+void Room::setTyping(bool typing)
+{
+    if (!typing) {
+        if (!d->typingSent)
+            return;
+        d->typingSent = false;
+        d->client->sendVolatile(QStringLiteral("typing"),
+            { QVariantMap { { QStringLiteral("roomId"), d->id },
+                { QStringLiteral("typing"), false } } });
+        return;
+    }
+    if (d->joinState != JoinState::Joined)
+        return;
+    const qint64 now = nowMs();
+    if (d->typingSent && now - d->typingSentAt < Private::TypingThrottleMs)
+        return;
+    const auto error = d->client->sendVolatile(QStringLiteral("typing"),
+        { QVariantMap { { QStringLiteral("roomId"), d->id }, { QStringLiteral("typing"), true } } });
+    if (error == Client::Error::NoError) {
+        d->typingSent = true;
+        d->typingSentAt = now;
+    }
+}
+
+void Room::markRead()
+{
+    d->setUnread(0);
+    if (d->directory)
+        d->directory->roomList()->markRead(d->id);
+}
+
+} // namespace Palaver
