@@ -45,7 +45,7 @@ function usage(msg) {
         `usage: server.js --secret S --redis URL [--host H] [--port N] [--rooms FILE] [--recovery]\n` +
         `  [--parser json|msgpack] [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]\n` +
         `  [--max-payload BYTES] [--max-content N] [--rate-burst N] [--rate-per-sec R]\n` +
-        `  [--recovery-window MS] [--adapter pubsub|streams] [--key PREFIX]\n`);
+        `  [--recovery-window MS] [--adapter pubsub|streams] [--key PREFIX] [--test-hooks]\n`);
     process.exit(2);
 }
 
@@ -55,7 +55,7 @@ function parseArgs(argv) {
         recovery: false, parser: "json", pingInterval: 25000, pingTimeout: 20000,
         connectTimeout: 45000, maxPayload: 1000000, maxContent: 4000, rateBurst: 20, ratePerSec: 5,
         recoveryWindow: 120000, redis: process.env.PALAVER_REDIS || "", adapter: "pubsub",
-        key: "palaver",
+        key: "palaver", testHooks: false,
     };
     const num = (name, v, { min = 0, integer = true } = {}) => {
         const n = Number(v);
@@ -87,6 +87,7 @@ function parseArgs(argv) {
         case "--redis": o.redis = val(); break;
         case "--adapter": o.adapter = val(); break;
         case "--key": o.key = val(); break;
+        case "--test-hooks": o.testHooks = true; break;
         case "-h": case "--help": usage();
         // falls through (usage exits)
         default: usage(`unknown option ${a}`);
@@ -318,6 +319,7 @@ class Chat {
         socket.on("disconnect", () => {
             this.enqueue(socket, () => this.onDisconnect(socket));
         });
+        if (this.opts.testHooks) this.testHooks(socket);
 
         await this.enqueue(socket, async () => {
             const r = this.redis;
@@ -491,6 +493,41 @@ class Chat {
         rows = rows.slice(0, limit);
         if (after === undefined) rows.reverse();
         return { messages: rows.map((s) => JSON.parse(s)), hasMore };
+    }
+
+    // Test-only events (--test-hooks), outside the chat contract, for the interop suite: binary
+    // both ways and a request from the server that the client answers.
+    //   test:binary-echo (...args) -> ack(...args), Buffers included
+    //   test:binary-push (...args) -> emits test:binary (...args) to this socket, then ack({ok:true})
+    //   test:ask-client (event, ...args) -> emitWithAck(event, ...args) to this socket (5 s), then
+    //     ack({ok:true, answer:[...]}) or ack({ok:false, error:{code:"timeout"}})
+    testHooks(socket) {
+        const split = (args) => {
+            const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : () => {};
+            return [args, ack];
+        };
+        socket.on("test:binary-echo", (...a) => {
+            const [args, ack] = split(a);
+            ack(...args);
+        });
+        socket.on("test:binary-push", (...a) => {
+            const [args, ack] = split(a);
+            socket.emit("test:binary", ...args);
+            ack({ ok: true });
+        });
+        socket.on("test:ask-client", async (...a) => {
+            const [args, ack] = split(a);
+            const [event, ...rest] = args;
+            if (typeof event !== "string") return ack({ ok: false, error: { code: "invalid" } });
+            try {
+                const answer = await new Promise((resolve, reject) => {
+                    socket.timeout(5000).emit(event, ...rest, (err, ...reply) => (err ? reject(err) : resolve(reply)));
+                });
+                ack({ ok: true, answer });
+            } catch (e) {
+                ack({ ok: false, error: { code: "timeout", message: String(e && e.message || e) } });
+            }
+        });
     }
 
     typing(socket, p) {
