@@ -8,3 +8,8 @@ set(PALAVER_SDK_ROOM_SOURCES
     src/roomdirectory.cpp
 )
 list(TRANSFORM PALAVER_SDK_ROOM_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
+
+# The QML module (sdk/qml) registers Room, Client and the models with QML_FOREIGN;
+# qmltyperegistrar finds them in this JSON of PalaverSdk's moc output. It must be made here: a
+# custom command only attaches to a target of its own directory. No QtQml is involved.
+qt_extract_metatypes(PalaverSdk)
