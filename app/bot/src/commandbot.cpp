@@ -187,7 +187,9 @@ bool CommandBot::handleMessage(const Message &message)
         Qt::SkipEmptyParts);
 
     const auto it = d->commands.constFind(ctx.command);
-    qCDebug(Log::bot) << "command" << ctx.command << "in" << message.roomId;
+    // Only a registered name is logged: anything else is the user's text.
+    qCDebug(Log::bot) << "command" << (it == d->commands.cend() ? QStringLiteral("(unknown)") : ctx.command)
+                      << "in" << message.roomId;
     if (it == d->commands.cend())
         ctx.reply(QStringLiteral("unknown command /%1; try /help").arg(ctx.command));
     else

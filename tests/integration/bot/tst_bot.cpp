@@ -57,10 +57,16 @@ public:
     QList<QJsonObject> events;
     QStringList badLines;
     QByteArray buffer;
+    QByteArray log; // standard error: the bot's log lines
 
     BotProcess()
     {
         process.setProgram(BotPath);
+        // Every palaver.* category at debug, so that a secret that leaks into a log cannot hide.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("palaver.*.debug=true"));
+        env.remove(QStringLiteral("PALAVER_TOKEN"));
+        process.setProcessEnvironment(env);
         process.setProcessChannelMode(QProcess::SeparateChannels);
         QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [this] {
             buffer += process.readAllStandardOutput();
@@ -79,6 +85,7 @@ public:
         QObject::connect(&process, &QProcess::readyReadStandardError, &process, [this] {
             // The bot's log, shown with the test's output for diagnosis.
             const QByteArray err = process.readAllStandardError();
+            log += err;
             std::fwrite(err.constData(), 1, size_t(err.size()), stderr);
         });
     }
@@ -121,6 +128,7 @@ class TestBot : public QObject {
 
     std::unique_ptr<StubServer> m_server;
     QTemporaryDir m_dir;
+    QByteArray m_lastToken; // the last token written by tokenFile()
 
     void startServer(StubConfig config = testConfig())
     {
@@ -134,7 +142,8 @@ class TestBot : public QObject {
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return {};
-        file.write((token.isEmpty() ? m_server->makeToken(user, user) : token) + '\n');
+        m_lastToken = token.isEmpty() ? m_server->makeToken(user, user) : token;
+        file.write(m_lastToken + '\n');
         return path;
     }
 
@@ -285,11 +294,43 @@ private Q_SLOTS:
             return e.value(QStringLiteral("userId")).toString() != QLatin1String("alice");
         }), 0);
 
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo private-words-7f3a")),
+            QStringLiteral("[palaver-bot] private-words-7f3a"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/secretive-cmd-9b1c")),
+            QStringLiteral("[palaver-bot] unknown command /secretive-cmd-9b1c; try /help"));
+
         bot.process.terminate(); // SIGTERM: leave, flush, exit 0
         QVERIFY(bot.waitForExit());
         QCOMPARE(bot.process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(bot.process.exitCode(), 0);
         QVERIFY(bot.count(QStringLiteral("exit")) == 1);
+
+        // Logged at debug, yet no token and no message content in the log.
+        QVERIFY(bot.log.contains("palaver.bot"));
+        QVERIFY(!m_lastToken.isEmpty());
+        QVERIFY(!bot.log.contains(m_lastToken.split('.').at(2))); // the signature, anywhere
+        QVERIFY(!bot.log.contains("private-words-7f3a"));
+        QVERIFY(!bot.log.contains("secretive-cmd-9b1c"));
+    }
+
+    void commandsOverMessagePack()
+    {
+        StubConfig config = testConfig();
+        config.parser = StubConfig::Parser::Msgpack;
+        startServer(config);
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json"),
+            QStringLiteral("--parser"), QStringLiteral("msgpack") }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        auto alice = std::make_unique<Client>();
+        alice->setUrl(m_server->url());
+        alice->setToken(QString::fromUtf8(m_server->makeToken(QStringLiteral("alice"))));
+        alice->setParser(Client::Parser::MessagePack);
+        QSignalSpy received(alice.get(), &Client::messageReceived);
+        alice->joinRoom(QStringLiteral("general"));
+        alice->open();
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo über msgpack")),
+            QStringLiteral("[palaver-bot] über msgpack"));
     }
 
     void jsonLinesAreEvents()
@@ -410,6 +451,27 @@ private Q_SLOTS:
         QVERIFY(bot.count(QStringLiteral("state"), [](const QJsonObject &e) {
             return e.value(QStringLiteral("state")).toString() == QLatin1String("Failed");
         }) == 1);
+    }
+
+    void unackedMessagesExitWithFive()
+    {
+        startServer();
+        const QUrl url = m_server->url();
+        const QString token = tokenFile(QStringLiteral("robot"));
+        m_server->stop(); // nobody listens: the line can only wait in the outbox
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), url.toString(), QStringLiteral("--token-file"), token,
+            QStringLiteral("--stdin"), QStringLiteral("general"), QStringLiteral("--json"),
+            QStringLiteral("--flush-timeout"), QStringLiteral("300") });
+        bot.process.write("never delivered\n");
+        QVERIFY(bot.waitFor(QStringLiteral("queued")));
+        bot.process.terminate(); // SIGTERM: a bounded wait for the outbox, then exit 5
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(bot.process.exitCode(), 5);
+        QCOMPARE(bot.count(QStringLiteral("exit"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("pending")).toInt() == 1;
+        }), 1);
     }
 
     void usageErrorsExitWithTwo()
