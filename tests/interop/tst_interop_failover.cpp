@@ -134,13 +134,13 @@ private Q_SLOTS:
         writer->open();
         QVERIFY(isOk(await(writer->joinRoom(room))));
 
-        // The reader knows both nodes and starts on node 1. A fixed 2 s backoff leaves the
+        // The reader knows both nodes and starts on node 1. A fixed 3 s backoff leaves the
         // writer a window to post while the reader is certainly away.
         auto reader = makeClient(cluster.urls(), cluster.token(QStringLiteral("reader")),
             parser());
         ReconnectPolicy policy;
-        policy.setInitialDelay(2000);
-        policy.setMaxDelay(2000);
+        policy.setInitialDelay(3000);
+        policy.setMaxDelay(3000);
         policy.setJitter(0);
         reader->setReconnectPolicy(policy);
         RoomTimeline timeline(reader.get(), room);
