@@ -3,15 +3,13 @@
 
 #include "jsonevents.h"
 #include "loadrunner.h"
+#include "logging_p.h"
 #include "signalwatcher.h"
 #include "stdinsender.h"
-
 #include <Palaver/Bot/commandbot.h>
 #include <Palaver/Bot/roompresence.h>
 #include <Palaver/Bot/standardcommands.h>
 #include <Palaver/tokenstore.h>
-
-#include "logging_p.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -45,7 +43,8 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         "5 messages left unacked."));
     const QCommandLineOption help = p.addHelpOption();
     const QCommandLineOption version = p.addVersionOption();
-    const auto opt = [&p](const char *name, const char *description, const char *valueName = nullptr) {
+    const auto opt = [&p](const char *name, const char *description,
+                         const char *valueName = nullptr) {
         QCommandLineOption option(QString::fromLatin1(name), QString::fromLatin1(description));
         if (valueName)
             option.setValueName(QString::fromLatin1(valueName));
@@ -54,20 +53,29 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     };
     const auto url = opt("url", "Server URL (ws, wss, http or https).", "URL");
     const auto tokenFile = opt("token-file", "Read the token from this file.", "F");
-    const auto account = opt("account", "Keychain account of the token (default palaver-bot).", "NAME");
+    const auto account
+        = opt("account", "Keychain account of the token (default palaver-bot).", "NAME");
     const auto join = opt("join", "Join this room and answer commands there (repeatable).", "ROOM");
     const auto name = opt("name", "The bot's name; replies start with \"[NAME] \".", "NAME");
-    const auto parser = opt("parser", "Socket.IO parser: json (default) or msgpack.", "json|msgpack");
+    const auto parser
+        = opt("parser", "Socket.IO parser: json (default) or msgpack.", "json|msgpack");
     const auto json = opt("json", "Print every event as one JSON object per line on stdout.");
     const auto noCommands = opt("no-commands", "Answer no commands.");
-    const auto stdinRoom = opt("stdin", "Send each line of standard input to ROOM; exit when all are acknowledged.", "ROOM");
-    const auto outbox = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
-    const auto maxAttempts = opt("max-attempts", "Give up (exit 4) after N failed connection attempts; 0 never.", "N");
-    const auto flushTimeout = opt("flush-timeout", "On SIGINT/SIGTERM, wait this long for unacknowledged messages (default 5000).", "MS");
-    const auto load = opt("load", "Load test: N connections in this process (room as the argument).", "N");
+    const auto stdinRoom = opt("stdin",
+        "Send each line of standard input to ROOM; exit when all are acknowledged.", "ROOM");
+    const auto outbox
+        = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
+    const auto maxAttempts
+        = opt("max-attempts", "Give up (exit 4) after N failed connection attempts; 0 never.", "N");
+    const auto flushTimeout = opt("flush-timeout",
+        "On SIGINT/SIGTERM, wait this long for unacknowledged messages (default 5000).", "MS");
+    const auto load
+        = opt("load", "Load test: N connections in this process (room as the argument).", "N");
     const auto rate = opt("rate", "Load test: messages per second, in total (default 10).", "R");
     const auto duration = opt("duration", "Load test: seconds of sending (default 10).", "S");
-    const auto secret = opt("secret", "Load test: mint a token per connection with this HS256 secret (users load-1..load-N).", "S");
+    const auto secret = opt("secret",
+        "Load test: mint a token per connection with this HS256 secret (users load-1..load-N).",
+        "S");
     p.addPositionalArgument(QStringLiteral("ROOM"), QStringLiteral("The room of a load test."));
 
     if (!p.parse(arguments)) {
@@ -278,8 +286,9 @@ void BotApp::run(const QString &token)
             shutdown(ExitGaveUp);
     });
     connect(client, &Client::sessionReady, this, [](const QVariantMap &session) {
-        qCInfo(Log::bot) << "session ready for user"
-                         << session.value(QStringLiteral("user")).toMap().value(QStringLiteral("id")).toString();
+        qCInfo(Log::bot)
+            << "session ready for user"
+            << session.value(QStringLiteral("user")).toMap().value(QStringLiteral("id")).toString();
     });
     connect(client, &Client::roomJoinFailed, this,
         [](const QString &roomId, const QString &code, const QString &) {
@@ -305,7 +314,8 @@ void BotApp::run(const QString &token)
         });
         m_stdin->start();
     }
-    qCInfo(Log::bot) << "connecting to" << m_options.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    qCInfo(Log::bot) << "connecting to"
+                     << m_options.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     client->open();
 }
 

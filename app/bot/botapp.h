@@ -55,8 +55,8 @@ struct BotOptions {
 
 //! Parses the command line. On failure returns false with the message in `error`; `exitNow`
 //! is set with the exit code when --help or --version already answered.
-bool parseArguments(const QStringList &arguments, BotOptions *options, QString *error,
-    int *exitNow);
+bool parseArguments(
+    const QStringList &arguments, BotOptions *options, QString *error, int *exitNow);
 
 //! One run of palaver-bot: get a token, connect, answer commands / send stdin / run the load,
 //! and leave cleanly on SIGINT/SIGTERM. Ends with QCoreApplication::exit(code).

@@ -3,7 +3,6 @@
 
 #include <Palaver/Bot/commandbot.h>
 #include <Palaver/Bot/roompresence.h>
-
 #include <Palaver/client.h>
 
 #include <QJsonArray>
@@ -31,7 +30,9 @@ QJsonArray ids(const QVariantList &list, const char *key = nullptr)
 
 } // namespace
 
-JsonEvents::JsonEvents(QObject *parent) : QObject(parent) { }
+JsonEvents::JsonEvents(QObject *parent) : QObject(parent)
+{
+}
 
 void JsonEvents::print(const QString &event, QJsonObject object)
 {
@@ -60,12 +61,11 @@ void JsonEvents::watch(Client *client)
     connect(client, &Client::disconnected, this, [](const QString &reason) {
         print(QStringLiteral("disconnected"), { { QStringLiteral("reason"), reason } });
     });
-    connect(client, &Client::errorOccurred, this,
-        [](Client::Error error, const QString &message) {
-            print(QStringLiteral("error"),
-                { { QStringLiteral("error"), enumKey(error) },
-                    { QStringLiteral("message"), message } });
-        });
+    connect(client, &Client::errorOccurred, this, [](Client::Error error, const QString &message) {
+        print(QStringLiteral("error"),
+            { { QStringLiteral("error"), enumKey(error) },
+                { QStringLiteral("message"), message } });
+    });
     connect(client, &Client::sessionReady, this, [](const QVariantMap &session) {
         const QVariantMap user = session.value(QStringLiteral("user")).toMap();
         print(QStringLiteral("session"),
@@ -73,7 +73,8 @@ void JsonEvents::watch(Client *client)
                 { QStringLiteral("userName"), user.value(QStringLiteral("name")).toString() },
                 { QStringLiteral("rooms"),
                     ids(session.value(QStringLiteral("rooms")).toList(), "id") },
-                { QStringLiteral("online"), ids(session.value(QStringLiteral("online")).toList()) } });
+                { QStringLiteral("online"),
+                    ids(session.value(QStringLiteral("online")).toList()) } });
     });
     const auto joined = [](const QString &roomId, const QVariantMap &ack, bool again) {
         print(QStringLiteral("joined"),
@@ -97,8 +98,7 @@ void JsonEvents::watch(Client *client)
                 { QStringLiteral("id"), m.id }, { QStringLiteral("userId"), m.authorId },
                 { QStringLiteral("userName"), m.authorName },
                 { QStringLiteral("content"), m.content },
-                { QStringLiteral("createdAt"),
-                    m.createdAt.toUTC().toString(Qt::ISODateWithMs) } });
+                { QStringLiteral("createdAt"), m.createdAt.toUTC().toString(Qt::ISODateWithMs) } });
     });
     connect(client, &Client::messageQueued, this, [](const QUuid &clientId, const Message &m) {
         print(QStringLiteral("queued"),

@@ -8,9 +8,10 @@
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
-#include <sys/resource.h>
 
 namespace Palaver::Bot {
 
@@ -45,9 +46,8 @@ QString LoadRunner::mintToken(
         return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     };
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QJsonObject claims { { QStringLiteral("sub"), userId },
-        { QStringLiteral("name"), name }, { QStringLiteral("iat"), now },
-        { QStringLiteral("exp"), now + ttlSecs } };
+    const QJsonObject claims { { QStringLiteral("sub"), userId }, { QStringLiteral("name"), name },
+        { QStringLiteral("iat"), now }, { QStringLiteral("exp"), now + ttlSecs } };
     const QByteArray signingInput = b64(QByteArrayLiteral(R"({"alg":"HS256","typ":"JWT"})")) + '.'
         + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     const QByteArray signature
@@ -111,8 +111,8 @@ void LoadRunner::connectAll()
                 && m_joinedCount + ++m_failedCount == m_options.connections)
                 startSending();
         });
-        connect(c, &Client::messageReceived, this,
-            [this, i](const Message &m) { onReceived(i, m); });
+        connect(
+            c, &Client::messageReceived, this, [this, i](const Message &m) { onReceived(i, m); });
         connect(c, &Client::messageAcked, this, [this] { ++m_acked; });
         connect(c, &Client::messageRefused, this, [this] { ++m_refused; });
         c->joinRoom(m_options.roomId);
@@ -121,8 +121,8 @@ void LoadRunner::connectAll()
     }
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         if (m_sendStartNs == 0) {
-            qCWarning(Log::bot) << "load: only" << m_joinedCount << "of"
-                                << m_options.connections << "joined in time";
+            qCWarning(Log::bot) << "load: only" << m_joinedCount << "of" << m_options.connections
+                                << "joined in time";
             startSending();
         }
     });
@@ -182,8 +182,7 @@ void LoadRunner::drainCheck()
 {
     const bool allReceived = m_receipts >= m_expectedReceipts;
     const bool allAcked = m_acked + m_refused >= m_sent;
-    const bool timedOut
-        = (m_clock.nsecsElapsed() - m_lastSendNs) / 1000000 > m_options.drainMs;
+    const bool timedOut = (m_clock.nsecsElapsed() - m_lastSendNs) / 1000000 > m_options.drainMs;
     if ((allReceived && allAcked) || timedOut)
         finish(allAcked ? 0 : 5);
 }
@@ -228,7 +227,8 @@ void LoadRunner::finish(int exitCode)
     for (const auto &c : m_clients)
         pending += c->pendingMessageCount();
     m_results.insert(QStringLiteral("cpuSecs"), cpuSeconds() - m_cpuAtStart);
-    m_results.insert(QStringLiteral("wallSecs"), double(m_clock.nsecsElapsed() - m_sendStartNs) / 1e9);
+    m_results.insert(
+        QStringLiteral("wallSecs"), double(m_clock.nsecsElapsed() - m_sendStartNs) / 1e9);
     m_results.insert(QStringLiteral("connections"), m_options.connections);
     m_results.insert(QStringLiteral("joined"), m_joinedCount);
     m_results.insert(QStringLiteral("rate"), m_options.rate);
@@ -247,7 +247,8 @@ void LoadRunner::finish(int exitCode)
     latency.insert(QStringLiteral("p50"), percentile(m_latencyNs, 0.50));
     latency.insert(QStringLiteral("p95"), percentile(m_latencyNs, 0.95));
     latency.insert(QStringLiteral("p99"), percentile(m_latencyNs, 0.99));
-    latency.insert(QStringLiteral("max"), m_latencyNs.empty() ? 0.0 : double(m_latencyNs.back()) / 1e6);
+    latency.insert(
+        QStringLiteral("max"), m_latencyNs.empty() ? 0.0 : double(m_latencyNs.back()) / 1e6);
     m_results.insert(QStringLiteral("latencyMs"), latency);
     for (const auto &c : m_clients)
         c->close();

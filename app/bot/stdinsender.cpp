@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "stdinsender.h"
 
-#include <Palaver/client.h>
-
 #include "logging_p.h"
+#include <Palaver/client.h>
 
 #include <QSocketNotifier>
 
-#include <cerrno>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace Palaver::Bot {
 

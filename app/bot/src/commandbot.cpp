@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include "logging_p.h"
 #include <Palaver/Bot/commandbot.h>
 #include <Palaver/Bot/roompresence.h>
-
 #include <Palaver/client.h>
-
-#include "logging_p.h"
 
 #include <QMap>
 #include <QRegularExpression>
@@ -144,7 +142,8 @@ qint64 CommandBot::uptimeMs() const
 
 bool CommandBot::reply(const QString &roomId, const QString &text)
 {
-    const QUuid id = d->client->sendMessage(roomId, truncated(d->replyPrefix + text, d->maxContent));
+    const QUuid id
+        = d->client->sendMessage(roomId, truncated(d->replyPrefix + text, d->maxContent));
     if (id.isNull()) {
         qCWarning(Log::bot) << "a reply to" << roomId << "could not be queued";
         return false;
@@ -183,12 +182,13 @@ bool CommandBot::handleMessage(const Message &message)
     ctx.message = message;
     ctx.command = match.captured(1).toLower();
     ctx.argument = message.content.mid(match.capturedEnd()).trimmed();
-    ctx.arguments = ctx.argument.split(QRegularExpression(QStringLiteral("\\s+")),
-        Qt::SkipEmptyParts);
+    ctx.arguments
+        = ctx.argument.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
 
     const auto it = d->commands.constFind(ctx.command);
     // Only a registered name is logged: anything else is the user's text.
-    qCDebug(Log::bot) << "command" << (it == d->commands.cend() ? QStringLiteral("(unknown)") : ctx.command)
+    qCDebug(Log::bot) << "command"
+                      << (it == d->commands.cend() ? QStringLiteral("(unknown)") : ctx.command)
                       << "in" << message.roomId;
     if (it == d->commands.cend())
         ctx.reply(QStringLiteral("unknown command /%1; try /help").arg(ctx.command));

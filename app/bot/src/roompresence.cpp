@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <Palaver/Bot/roompresence.h>
-
 #include <Palaver/client.h>
 
 #include <algorithm>

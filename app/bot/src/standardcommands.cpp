@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <Palaver/Bot/standardcommands.h>
-
 #include <Palaver/Bot/commandbot.h>
 #include <Palaver/Bot/roompresence.h>
-
+#include <Palaver/Bot/standardcommands.h>
 #include <Palaver/client.h>
 
 #include <QElapsedTimer>
@@ -17,8 +15,7 @@ namespace Palaver::Bot {
 
 std::optional<DiceSpec> parseDice(const QString &spec)
 {
-    static const QRegularExpression re(
-        QStringLiteral("^([0-9]{1,3})[dD]([0-9]{1,4})$"));
+    static const QRegularExpression re(QStringLiteral("^([0-9]{1,3})[dD]([0-9]{1,4})$"));
     const QRegularExpressionMatch m = re.match(spec);
     if (!m.hasMatch())
         return std::nullopt;
@@ -37,7 +34,9 @@ QString formatDuration(qint64 ms)
     const int seconds = int(s % 60);
     const auto two = [](int v) { return QStringLiteral("%1").arg(v, 2, 10, QLatin1Char('0')); };
     if (days > 0)
-        return QStringLiteral("%1d %2h %3m %4s").arg(days).arg(two(hours), two(minutes), two(seconds));
+        return QStringLiteral("%1d %2h %3m %4s")
+            .arg(days)
+            .arg(two(hours), two(minutes), two(seconds));
     if (hours > 0)
         return QStringLiteral("%1h %2m %3s").arg(hours).arg(two(minutes), two(seconds));
     if (minutes > 0)
@@ -63,8 +62,8 @@ void addStandardCommands(CommandBot &bot)
             QPointer<CommandBot> bot(ctx.bot);
             const QString roomId = ctx.roomId();
             ctx.bot->client()->request(QStringLiteral("room:history"),
-                { QVariantMap { { QStringLiteral("roomId"), roomId },
-                    { QStringLiteral("limit"), 1 } } },
+                { QVariantMap {
+                    { QStringLiteral("roomId"), roomId }, { QStringLiteral("limit"), 1 } } },
                 [bot, roomId, timer](const AckResult &result) {
                     if (!bot)
                         return;
@@ -72,14 +71,16 @@ void addStandardCommands(CommandBot &bot)
                     if (result.ok())
                         bot->reply(roomId, QStringLiteral("pong: %1 ms").arg(ms, 0, 'f', 1));
                     else
-                        bot->reply(roomId, QStringLiteral("ping failed: %1").arg(result.errorString));
+                        bot->reply(
+                            roomId, QStringLiteral("ping failed: %1").arg(result.errorString));
                 });
         });
 
-    bot.addCommand(QStringLiteral("roll"), QStringLiteral("NdM - roll N dice of M sides (N 1-100, M 2-1000)"),
+    bot.addCommand(QStringLiteral("roll"),
+        QStringLiteral("NdM - roll N dice of M sides (N 1-100, M 2-1000)"),
         [](const CommandContext &ctx) {
-            const auto dice = ctx.arguments.size() == 1 ? parseDice(ctx.arguments.first())
-                                                        : std::nullopt;
+            const auto dice
+                = ctx.arguments.size() == 1 ? parseDice(ctx.arguments.first()) : std::nullopt;
             if (!dice) {
                 ctx.reply(QStringLiteral("usage: /roll NdM (N 1-100, M 2-1000), e.g. /roll 2d6"));
                 return;

@@ -3,10 +3,9 @@
 // their replies, the --json event stream, --stdin across a server restart (each line stored
 // exactly once), the exit codes, and the bot kit's parsers.
 #include <Palaver/Bot/standardcommands.h>
-#include <Palaver/client.h>
-
 #include <Palaver/Stub/jwtverifier.h>
 #include <Palaver/Stub/stubserver.h>
+#include <Palaver/client.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -102,7 +101,8 @@ public:
         process.setArguments(args);
         process.start();
     }
-    int count(const QString &event, const std::function<bool(const QJsonObject &)> &match = {}) const
+    int count(
+        const QString &event, const std::function<bool(const QJsonObject &)> &match = {}) const
     {
         int n = 0;
         for (const auto &e : events)
@@ -150,7 +150,7 @@ class TestBot : public QObject {
     QStringList botArgs(const QStringList &more)
     {
         return QStringList { QStringLiteral("--url"), m_server->url().toString(),
-                   QStringLiteral("--token-file"), tokenFile(QStringLiteral("robot")) }
+            QStringLiteral("--token-file"), tokenFile(QStringLiteral("robot")) }
         + more;
     }
 
@@ -196,7 +196,8 @@ class TestBot : public QObject {
         if (!reader)
             return {};
         QFuture<AckResult> page = reader->request(QStringLiteral("room:history"),
-            { QVariantMap { { QStringLiteral("roomId"), room }, { QStringLiteral("limit"), 100 } } });
+            { QVariantMap {
+                { QStringLiteral("roomId"), room }, { QStringLiteral("limit"), 100 } } });
         if (!QTest::qWaitFor([&] { return page.isFinished(); }, 10000) || !page.result().ok())
             return {};
         return page.result().reply().value(QStringLiteral("messages")).toList();
@@ -217,8 +218,8 @@ private Q_SLOTS:
         QVERIFY(parseDice(QStringLiteral("2d6")));
         QCOMPARE(parseDice(QStringLiteral("2d6"))->count, 2);
         QCOMPARE(parseDice(QStringLiteral("100D1000"))->sides, 1000);
-        for (const char *bad : { "0d6", "101d6", "1d1", "1d1001", "d6", "2d", "2x6", "-1d6",
-                 " 2d6", "2d6 ", "1000000000d6", "" })
+        for (const char *bad : { "0d6", "101d6", "1d1", "1d1001", "d6", "2d", "2x6", "-1d6", " 2d6",
+                 "2d6 ", "1000000000d6", "" })
             QVERIFY2(!parseDice(QString::fromLatin1(bad)), bad);
         QCOMPARE(Bot::formatDuration(42'000), QStringLiteral("42s"));
         QCOMPARE(Bot::formatDuration(5 * 60'000 + 3'000), QStringLiteral("5m 03s"));
@@ -229,29 +230,37 @@ private Q_SLOTS:
     {
         startServer();
         BotProcess bot;
-        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json") }));
+        bot.start(botArgs(
+            { QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json") }));
         QVERIFY(bot.waitFor(QStringLiteral("joined")));
 
         auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
         QVERIFY(alice);
         QSignalSpy received(alice.get(), &Client::messageReceived);
 
-        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo hi")), QStringLiteral("[palaver-bot] hi"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo hi")),
+            QStringLiteral("[palaver-bot] hi"));
         QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo")),
             QStringLiteral("[palaver-bot] usage: /echo TEXT"));
 
         const QString roll = ask(alice.get(), received, QStringLiteral("/roll 2d6"));
-        const auto m = QRegularExpression(QStringLiteral("^\\[palaver-bot\\] 2d6: (\\d+) \\+ (\\d+) = (\\d+)$"))
+        const auto m = QRegularExpression(
+            QStringLiteral("^\\[palaver-bot\\] 2d6: (\\d+) \\+ (\\d+) = (\\d+)$"))
                            .match(roll);
         QVERIFY2(m.hasMatch(), qPrintable(roll));
         const int a = m.captured(1).toInt(), b = m.captured(2).toInt();
         QVERIFY(a >= 1 && a <= 6 && b >= 1 && b <= 6);
         QCOMPARE(m.captured(3).toInt(), a + b);
-        for (const char *bad : { "/roll", "/roll 0d6", "/roll 2d1", "/roll 101d6", "/roll 2d1001", "/roll abc", "/roll 2d6 3d6" })
-            QVERIFY2(ask(alice.get(), received, QString::fromLatin1(bad)).startsWith(QStringLiteral("[palaver-bot] usage: /roll NdM")), bad);
+        for (const char *bad : { "/roll", "/roll 0d6", "/roll 2d1", "/roll 101d6", "/roll 2d1001",
+                 "/roll abc", "/roll 2d6 3d6" })
+            QVERIFY2(ask(alice.get(), received, QString::fromLatin1(bad))
+                         .startsWith(QStringLiteral("[palaver-bot] usage: /roll NdM")),
+                bad);
 
         const QString pong = ask(alice.get(), received, QStringLiteral("/ping"));
-        QVERIFY2(QRegularExpression(QStringLiteral("^\\[palaver-bot\\] pong: \\d+\\.\\d ms$")).match(pong).hasMatch(),
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\[palaver-bot\\] pong: \\d+\\.\\d ms$"))
+                     .match(pong)
+                     .hasMatch(),
             qPrintable(pong));
 
         auto bob = connectedClient(QStringLiteral("bob"), QStringLiteral("general"));
@@ -269,7 +278,8 @@ private Q_SLOTS:
         QCOMPARE(ask(alice.get(), received, QStringLiteral("/who")),
             QStringLiteral("[palaver-bot] online in general (2): alice, robot"));
 
-        QVERIFY(ask(alice.get(), received, QStringLiteral("/uptime")).startsWith(QStringLiteral("[palaver-bot] up ")));
+        QVERIFY(ask(alice.get(), received, QStringLiteral("/uptime"))
+                    .startsWith(QStringLiteral("[palaver-bot] up ")));
         const QString help = ask(alice.get(), received, QStringLiteral("/help"));
         for (const char *c : { "/echo", "/help", "/ping", "/roll NdM", "/uptime", "/who" })
             QVERIFY2(help.contains(QLatin1String(c)), qPrintable(help));
@@ -290,9 +300,12 @@ private Q_SLOTS:
                 ++replies;
         const int commands = bot.count(QStringLiteral("command"));
         QCOMPARE(replies, commands);
-        QCOMPARE(bot.count(QStringLiteral("command"), [](const QJsonObject &e) {
-            return e.value(QStringLiteral("userId")).toString() != QLatin1String("alice");
-        }), 0);
+        QCOMPARE(bot.count(QStringLiteral("command"),
+                     [](const QJsonObject &e) {
+                         return e.value(QStringLiteral("userId")).toString()
+                             != QLatin1String("alice");
+                     }),
+            0);
 
         QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo private-words-7f3a")),
             QStringLiteral("[palaver-bot] private-words-7f3a"));
@@ -319,8 +332,8 @@ private Q_SLOTS:
         config.parser = StubConfig::Parser::Msgpack;
         startServer(config);
         BotProcess bot;
-        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json"),
-            QStringLiteral("--parser"), QStringLiteral("msgpack") }));
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json"), QStringLiteral("--parser"), QStringLiteral("msgpack") }));
         QVERIFY(bot.waitFor(QStringLiteral("joined")));
         auto alice = std::make_unique<Client>();
         alice->setUrl(m_server->url());
@@ -337,18 +350,18 @@ private Q_SLOTS:
     {
         startServer();
         BotProcess bot;
-        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json"),
-            QStringLiteral("--name"), QStringLiteral("jbot") }));
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json"), QStringLiteral("--name"), QStringLiteral("jbot") }));
         QVERIFY(bot.waitFor(QStringLiteral("joined")));
         auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
         QVERIFY(alice);
         QSignalSpy received(alice.get(), &Client::messageReceived);
-        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo json")), QStringLiteral("[jbot] json"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo json")),
+            QStringLiteral("[jbot] json"));
         QVERIFY(bot.waitFor(QStringLiteral("acked")));
         m_server->dropClient(QStringLiteral("robot")); // a transient failure, then a re-join
-        QVERIFY(bot.waitFor(QStringLiteral("joined"), [](const QJsonObject &e) {
-            return e.value(QStringLiteral("rejoined")).toBool();
-        }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined"),
+            [](const QJsonObject &e) { return e.value(QStringLiteral("rejoined")).toBool(); }));
         bot.process.terminate();
         QVERIFY(bot.waitForExit());
         QCOMPARE(bot.process.exitCode(), 0);
@@ -368,16 +381,23 @@ private Q_SLOTS:
         QVERIFY(bot.count(QStringLiteral("presence"), is("userId", "alice")) >= 1);
         QVERIFY(bot.count(QStringLiteral("member"), is("userId", "alice")) >= 1);
         QVERIFY(bot.count(QStringLiteral("command"), is("command", "echo")) == 1);
-        QCOMPARE(bot.count(QStringLiteral("message"), [](const QJsonObject &e) {
-            return e.value(QStringLiteral("content")).toString() == QLatin1String("/echo json")
-                && e.value(QStringLiteral("roomId")).toString() == QLatin1String("general")
-                && e.value(QStringLiteral("userId")).toString() == QLatin1String("alice")
-                && e.value(QStringLiteral("seq")).toInteger() >= 1;
-        }), 1);
-        QCOMPARE(bot.count(QStringLiteral("exit"), [](const QJsonObject &e) {
-            return e.value(QStringLiteral("code")).toInt(-1) == 0;
-        }), 1);
-        QCOMPARE(bot.events.last().value(QStringLiteral("event")).toString(), QStringLiteral("exit"));
+        QCOMPARE(
+            bot.count(QStringLiteral("message"),
+                [](const QJsonObject &e) {
+                    return e.value(QStringLiteral("content")).toString()
+                        == QLatin1String("/echo json")
+                        && e.value(QStringLiteral("roomId")).toString() == QLatin1String("general")
+                        && e.value(QStringLiteral("userId")).toString() == QLatin1String("alice")
+                        && e.value(QStringLiteral("seq")).toInteger() >= 1;
+                }),
+            1);
+        QCOMPARE(bot.count(QStringLiteral("exit"),
+                     [](const QJsonObject &e) {
+                         return e.value(QStringLiteral("code")).toInt(-1) == 0;
+                     }),
+            1);
+        QCOMPARE(
+            bot.events.last().value(QStringLiteral("event")).toString(), QStringLiteral("exit"));
     }
 
     void stdinLinesArriveOnceAcrossRestart()
@@ -386,8 +406,8 @@ private Q_SLOTS:
         startServer(testConfig(db));
         const quint16 port = m_server->serverPort();
         BotProcess bot;
-        bot.start(botArgs({ QStringLiteral("--stdin"), QStringLiteral("lobby"), QStringLiteral("--json"),
-            QStringLiteral("--no-commands") }));
+        bot.start(botArgs({ QStringLiteral("--stdin"), QStringLiteral("lobby"),
+            QStringLiteral("--json"), QStringLiteral("--no-commands") }));
         const auto feed = [&](int from, int to) {
             QByteArray lines;
             for (int i = from; i <= to; ++i)
@@ -402,7 +422,8 @@ private Q_SLOTS:
         feed(11, 20); // typed while the server is down
         QVERIFY(bot.waitFor(QStringLiteral("queued"), {}, 20));
         QCOMPARE(bot.count(QStringLiteral("acked")), 10);
-        QVERIFY2(m_server->start(QHostAddress::LocalHost, port), qPrintable(m_server->errorString()));
+        QVERIFY2(
+            m_server->start(QHostAddress::LocalHost, port), qPrintable(m_server->errorString()));
         feed(21, 25);
         bot.process.write("line 26 without newline");
         bot.process.closeWriteChannel();
@@ -426,9 +447,11 @@ private Q_SLOTS:
     {
         startServer();
         BotProcess bot;
-        const QByteArray forged = Stub::JwtVerifier::mint("another-secret", QStringLiteral("robot"), {}, 3600);
-        bot.start({ QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--token-file"),
-            tokenFile(QStringLiteral("forged"), forged), QStringLiteral("--join"), QStringLiteral("general") });
+        const QByteArray forged
+            = Stub::JwtVerifier::mint("another-secret", QStringLiteral("robot"), {}, 3600);
+        bot.start({ QStringLiteral("--url"), m_server->url().toString(),
+            QStringLiteral("--token-file"), tokenFile(QStringLiteral("forged"), forged),
+            QStringLiteral("--join"), QStringLiteral("general") });
         QVERIFY(bot.waitForExit());
         QCOMPARE(bot.process.exitCode(), 3);
     }
@@ -469,17 +492,22 @@ private Q_SLOTS:
         QVERIFY(bot.waitForExit());
         QCOMPARE(bot.process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(bot.process.exitCode(), 5);
-        QCOMPARE(bot.count(QStringLiteral("exit"), [](const QJsonObject &e) {
-            return e.value(QStringLiteral("pending")).toInt() == 1;
-        }), 1);
+        QCOMPARE(bot.count(QStringLiteral("exit"),
+                     [](const QJsonObject &e) {
+                         return e.value(QStringLiteral("pending")).toInt() == 1;
+                     }),
+            1);
     }
 
     void usageErrorsExitWithTwo()
     {
-        for (const QStringList &args : { QStringList {}, QStringList { QStringLiteral("--url"), QStringLiteral("ftp://x") },
-                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"), QStringLiteral("--parser"), QStringLiteral("xml") },
-                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"), QStringLiteral("--load"), QStringLiteral("2") },
-                 QStringList { QStringLiteral("--bogus") } }) {
+        for (const QStringList &args :
+            { QStringList {}, QStringList { QStringLiteral("--url"), QStringLiteral("ftp://x") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--parser"), QStringLiteral("xml") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--load"), QStringLiteral("2") },
+                QStringList { QStringLiteral("--bogus") } }) {
             BotProcess bot;
             bot.start(args);
             QVERIFY(bot.waitForExit());
@@ -505,9 +533,10 @@ private Q_SLOTS:
         startServer();
         BotProcess bot;
         bot.start({ QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--load"),
-            QStringLiteral("5"), QStringLiteral("--rate"), QStringLiteral("20"), QStringLiteral("--duration"),
-            QStringLiteral("1"), QStringLiteral("--secret"), QString::fromUtf8(m_server->config().secret),
-            QStringLiteral("--json"), QStringLiteral("general") });
+            QStringLiteral("5"), QStringLiteral("--rate"), QStringLiteral("20"),
+            QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--secret"),
+            QString::fromUtf8(m_server->config().secret), QStringLiteral("--json"),
+            QStringLiteral("general") });
         QVERIFY(bot.waitForExit(60000));
         QCOMPARE(bot.process.exitCode(), 0);
         QVERIFY(bot.waitFor(QStringLiteral("load"), {}, 1, 1000));
@@ -523,7 +552,8 @@ private Q_SLOTS:
         QCOMPARE(r.value(QStringLiteral("receipts")).toInt(), 80);
         const QJsonObject l = r.value(QStringLiteral("latencyMs")).toObject();
         QVERIFY(l.value(QStringLiteral("p50")).toDouble() > 0);
-        QVERIFY(l.value(QStringLiteral("max")).toDouble() >= l.value(QStringLiteral("p99")).toDouble());
+        QVERIFY(
+            l.value(QStringLiteral("max")).toDouble() >= l.value(QStringLiteral("p99")).toDouble());
     }
 };
 

@@ -42,7 +42,8 @@ struct CommandContext {
 //! Palaver::Client client;
 //! Palaver::Bot::CommandBot bot(&client);
 //! bot.addCommand(QStringLiteral("hello"), QStringLiteral("- say hello"),
-//!     [](const Palaver::Bot::CommandContext &ctx) { ctx.reply(QStringLiteral("hello ") + ctx.userName()); });
+//!     [](const Palaver::Bot::CommandContext &ctx) { ctx.reply(QStringLiteral("hello ") +
+//!     ctx.userName()); });
 //! client.joinRoom(QStringLiteral("general"));
 //! client.open();
 //! \endcode
