@@ -172,6 +172,28 @@ private Q_SLOTS:
         QCOMPARE(client->state(), Client::State::Failed);
     }
 
+    // token_expired is the one refusal a fresh token fixes: the provider is asked once more.
+    void expiredTokenRefreshed()
+    {
+        NodeCluster *c = cluster();
+        QVERIFY(c);
+        auto client = makeClient(c->urls(), QString(), parser());
+        int asked = 0;
+        client->setTokenProvider([&asked, c](Client::TokenCallback give) {
+            ++asked;
+            give(c->token(QStringLiteral("refreshed"), asked == 1 ? -60 : 3600));
+        });
+        QSignalSpy errors(client.get(), &Client::errorOccurred);
+        QSignalSpy ready(client.get(), &Client::sessionReady);
+        client->open();
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 15000);
+        QCOMPARE(asked, 2);
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors.first().first().value<Client::Error>(), Client::Error::TokenExpired);
+        QCOMPARE(client->state(), Client::State::Connected);
+        QCOMPARE(client->error(), Client::Error::NoError);
+    }
+
     void sessionReady()
     {
         QVariantMap alice;
