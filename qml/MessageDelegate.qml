@@ -4,6 +4,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls as QQC2
 import QtQuick.Layouts
+import Palaver
 
 //! One row of the timeline. The grouping comes precomputed from the MessageModel: a day
 //! separator on `firstOfDay`, the author and time on `firstOfAuthorRun`. Own messages sit on the
@@ -17,7 +18,7 @@ Item {
     required property string authorName
     required property string authorId
     required property date createdAt
-    required property int status
+    required property int status // Message.Status
     required property string error
     required property bool isOwn
     required property bool firstOfAuthorRun
@@ -26,9 +27,8 @@ Item {
     //! The width the row lays out in (the view's width).
     property real availableWidth: 400
 
-    // Message.Status (a gadget's enum, not reachable from QML): Pending, Sent, Failed.
-    readonly property bool pending: status === 0
-    readonly property bool failed: status === 2
+    readonly property bool pending: status === Message.Pending
+    readonly property bool failed: status === Message.Failed
     readonly property bool showHeader: firstOfAuthorRun || firstOfDay
     readonly property real bubbleMaxWidth: Math.max(120, availableWidth * 0.72)
 

@@ -6,6 +6,8 @@
 #include <Palaver/client.h>
 
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
@@ -81,6 +83,13 @@ int main(int argc, char *argv[])
     Palaver::Client client;
 
     QQmlApplicationEngine engine;
+    // Run from the build tree, the SDK's QML module sits in <build>/qml (installed, it is in Qt's
+    // QML directory). Added first: later paths take precedence, and the linked-in Palaver.Chat
+    // in the resources must win.
+    const QString buildTreeQml = QDir(QCoreApplication::applicationDirPath())
+                                     .absoluteFilePath(QStringLiteral("../../qml"));
+    if (QFileInfo::exists(buildTreeQml + QStringLiteral("/Palaver/qmldir")))
+        engine.addImportPath(QDir::cleanPath(buildTreeQml));
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
     engine.setInitialProperties({
         { QStringLiteral("client"), QVariant::fromValue(&client) },

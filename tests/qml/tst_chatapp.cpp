@@ -113,9 +113,9 @@ void TestChatApp::initTestCase()
 
     m_appClient = std::make_unique<Client>();
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
         m_engine->addImportPath(path);
+    m_engine->addImportPath(QStringLiteral("qrc:/qt/qml")); // last: takes precedence
     m_engine->setInitialProperties({
         { QStringLiteral("client"), QVariant::fromValue(m_appClient.get()) },
         { QStringLiteral("initialUrl"), m_stub->url().toString() },

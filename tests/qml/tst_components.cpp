@@ -15,10 +15,11 @@ public Q_SLOTS:
     void applicationAvailable() { QQuickStyle::setStyle(QStringLiteral("Fusion")); }
     void qmlEngineAvailable(QQmlEngine *engine)
     {
-        engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+        // Later paths take precedence: the linked-in Palaver.Chat (qrc) comes last.
         for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH")
                  .split(QLatin1Char(':'), Qt::SkipEmptyParts))
             engine->addImportPath(path);
+        engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     }
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import QtQuick
 import QtTest
+import Palaver
 import Palaver.Chat
 
 TestCase {
@@ -19,7 +20,7 @@ TestCase {
             authorId: "alice"
             authorName: "Alice"
             createdAt: new Date()
-            status: 1
+            status: Message.Sent
             error: ""
             isOwn: false
             firstOfAuthorRun: true
@@ -83,15 +84,15 @@ TestCase {
     }
 
     function test_pendingIsDimmedWithAClock() {
-        const item = make({ status: 0, isOwn: true })
+        const item = make({ status: Message.Pending, isOwn: true })
         verify(findChild(item, "pendingIcon").visible)
         verify(!findChild(item, "failedRow").visible)
-        const sent = make({ status: 1, isOwn: true })
+        const sent = make({ status: Message.Sent, isOwn: true })
         verify(!findChild(sent, "pendingIcon").visible)
     }
 
     function test_failedOffersRetryAndDiscard() {
-        const item = make({ status: 2, isOwn: true, error: "too_long" })
+        const item = make({ status: Message.Failed, isOwn: true, error: "too_long" })
         verify(findChild(item, "failedRow").visible)
         verify(findChild(item, "errorText").text.indexOf("too_long") >= 0)
         const retrySpy = createTemporaryObject(spyComponent, testCase,

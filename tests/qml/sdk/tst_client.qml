@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtTest
+import Palaver
+
+TestCase {
+    id: testCase
+    name: "PalaverClient"
+
+    Client {
+        id: alice
+    }
+
+    Client {
+        id: bob
+    }
+
+    Component {
+        id: tokenStoreComponent
+        TokenStore {}
+    }
+
+    SignalSpy {
+        id: aliceConnected
+        target: alice
+        signalName: "connected"
+    }
+
+    function cleanupTestCase() {
+        alice.close()
+        bob.close()
+    }
+
+    function test_0_connectAndSession() {
+        alice.url = stubUrl
+        alice.setToken(aliceToken)
+        compare(alice.state, Client.Disconnected)
+        alice.open()
+        tryCompare(alice, "state", Client.Connected)
+        compare(aliceConnected.count, 1)
+        tryCompare(alice, "userId", "alice")
+        compare(alice.userName, "Alice")
+        compare(alice.maxContentLength, 4000)
+        verify(alice.isOnline("alice"))
+        // Alice may join general only: the private room is listed for its members.
+        compare(alice.roomList.count, 1)
+        compare(alice.roomList.room(0).id, "general")
+        compare(alice.roomList.room(0).isPrivate, false)
+    }
+
+    function test_1_roomsAndMessages() {
+        compare(alice.room("Not A Room"), null)
+        const room = alice.room("general")
+        verify(room !== null)
+        compare(alice.room("general"), room)
+        compare(room.name, "General")
+        compare(room.joinState, Room.NotJoined)
+        room.join()
+        tryCompare(room, "joinState", Room.Joined)
+        tryCompare(room.members, "count", 1)
+
+        const pending = room.send("hello from QML")
+        compare(pending.status, Message.Pending)
+        compare(pending.content, "hello from QML")
+        compare(room.messages.count, 1)
+        tryVerify(() => room.messages.message(0).status === Message.Sent)
+        compare(room.messages.message(0).seq, 1)
+        tryCompare(room.lastMessage, "content", "hello from QML")
+        compare(room.unreadCount, 0)
+
+        const refused = room.send("   ")
+        compare(refused.status, Message.Failed)
+        verify(refused.error.length > 0)
+    }
+
+    function test_2_otherUsers() {
+        bob.url = stubUrl
+        bob.setToken(bobToken)
+        bob.open()
+        tryVerify(() => alice.isOnline("bob"))
+        verify(alice.onlineUsers.indexOf("bob") >= 0)
+        const bobRoom = bob.room("general")
+        bobRoom.join()
+        tryCompare(bobRoom, "joinState", Room.Joined)
+        const room = alice.room("general")
+        tryCompare(room.members, "count", 2)
+
+        bobRoom.setTyping(true)
+        tryCompare(room, "typingUserNames", ["Bob"])
+        bobRoom.send("hi Alice")
+        tryCompare(room.messages, "count", 2)
+        compare(room.typingUsers.length, 0)
+        compare(room.unreadCount, 1)
+        compare(alice.roomList.totalUnread, 1)
+        room.markRead()
+        compare(room.unreadCount, 0)
+        compare(alice.roomList.totalUnread, 0)
+    }
+
+    function test_3_retryNowSkipsTheWait() {
+        // Not reconnecting: nothing to skip.
+        alice.retryNow()
+        compare(alice.state, Client.Connected)
+    }
+
+    function test_4_tokenStoreIsCreatable() {
+        const store = tokenStoreComponent.createObject(testCase)
+        verify(store !== null)
+        compare(store.service, "palaver")
+        store.destroy()
+    }
+}
