@@ -73,7 +73,10 @@ int runServer(const QStringList &arguments)
     parser.addVersionOption();
     const auto opt = [](const char *name, const char *help, const char *valueName = nullptr,
                          const char *def = nullptr) {
-        QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help));
+        QString text = QString::fromLatin1(help);
+        if (def)
+            text += QStringLiteral(" Default: %1.").arg(QString::fromLatin1(def));
+        QCommandLineOption o(QString::fromLatin1(name), text);
         if (valueName)
             o.setValueName(QString::fromLatin1(valueName));
         if (def)
@@ -82,7 +85,7 @@ int runServer(const QStringList &arguments)
     };
     parser.addOptions({
         opt("host", "Address to listen on.", "H", "127.0.0.1"),
-        opt("port", "Port; 0 picks a free one (env PALAVER_PORT).", "N"),
+        opt("port", "Port; 0 picks a free one (env PALAVER_PORT). Default: 3001.", "N"),
         opt("db", "SQLite database file; :memory: keeps nothing.", "PATH", ":memory:"),
         opt("rooms", "Rooms file (JSON).", "FILE"),
         opt("secret", "HS256 secret (env PALAVER_SECRET).", "S"),
@@ -171,6 +174,12 @@ int runServer(const QStringList &arguments)
     }
 
     StubServer server(config);
+    // Watch the signals before listening: a fixture may send SIGTERM as soon as it reads the line.
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::terminationRequested, &server, [&server] {
+        server.stop();
+        QCoreApplication::quit();
+    });
     if (!server.start()) {
         std::fputs(qPrintable(QStringLiteral("palaver-stub: cannot listen on %1:%2: %3\n")
                                   .arg(config.host.toString())
@@ -197,11 +206,6 @@ int runServer(const QStringList &arguments)
             .arg(server.serverAddress().toString())
             .arg(server.serverPort()));
 
-    SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::terminationRequested, &server, [&server] {
-        server.stop();
-        QCoreApplication::quit();
-    });
     return QCoreApplication::exec();
 }
 
