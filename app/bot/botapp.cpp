@@ -82,7 +82,7 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         *error = p.errorText();
         return false;
     }
-    if (p.isSet(help)) {
+    if (p.isSet(help) || p.isSet(QStringLiteral("help-all"))) {
         std::fputs(qPrintable(p.helpText()), stdout);
         *exitNow = ExitOk;
         return false;
@@ -355,11 +355,11 @@ void BotApp::shutdown(int code)
     }
     m_shuttingDown = true;
     m_exitCode = code;
-    if (!m_client) {
-        exitNow(code == ExitOk ? ExitUnacked : code);
+    if (m_load) {
+        m_load->stop(); // its finished() prints the results and exits
         return;
     }
-    if (m_load) {
+    if (!m_client) { // still waiting for the keychain
         exitNow(code);
         return;
     }

@@ -19,6 +19,8 @@ namespace {
 
 // Content of a load message: "load <run> <sender> <number> <sendNs>".
 const QLatin1String Tag("load ");
+// Stopped before anything was sent: as if no connection had been made in time.
+constexpr int ExitGaveUpCode = 4;
 
 // CPU seconds (user + system) this process used so far.
 double cpuSeconds()
@@ -75,6 +77,15 @@ void LoadRunner::start()
 {
     m_clock.start();
     connectAll();
+}
+
+void LoadRunner::stop()
+{
+    if (m_sendStartNs == 0) {
+        finish(ExitGaveUpCode);
+        return;
+    }
+    finish(m_acked + m_refused >= m_sent ? 0 : 5);
 }
 
 void LoadRunner::connectAll()
@@ -138,7 +149,7 @@ void LoadRunner::startSending()
     m_results.insert(QStringLiteral("connectMs"), double(m_clock.elapsed()));
     if (m_joinedCount == 0) {
         qCWarning(Log::bot) << "load: no connection joined";
-        finish(4);
+        finish(ExitGaveUpCode);
         return;
     }
     qCInfo(Log::bot) << "load:" << m_joinedCount << "joined; sending" << m_total << "messages";

@@ -40,6 +40,8 @@ public:
     ~LoadRunner() override;
 
     void start();
+    //! Ends the run now (SIGINT/SIGTERM) and reports what was measured so far.
+    void stop();
     QJsonObject results() const { return m_results; }
     //! The results as a few lines for people.
     QString summary() const;
