@@ -58,14 +58,17 @@ Rectangle {
 
     Shortcut {
         sequences: ["Ctrl+K"]
+        enabled: page.visible
         onActivated: switcher.open()
     }
     Shortcut {
         sequences: ["Ctrl+Up"]
+        enabled: page.visible
         onActivated: page.selectRelative(-1)
     }
     Shortcut {
         sequences: ["Ctrl+Down"]
+        enabled: page.visible
         onActivated: page.selectRelative(1)
     }
 

@@ -29,7 +29,8 @@ QQC2.ApplicationWindow {
     property bool restoredSession: false
     // The rooms of the last session are joined again once per sign-in, when the list is known.
     property bool roomsRestored: false
-    readonly property alias chatPage: chatLoader.item
+    //! The chat page while signed in, else null.
+    readonly property Item chatPage: signedIn ? chatPageItem : null
 
     function authMessage(error, errorString) {
         switch (error) {
@@ -211,47 +212,56 @@ QQC2.ApplicationWindow {
         }
     }
 
-    Loader {
-        id: signInLoader
+    // Both pages exist all the time and take turns: Qt 6.4's Loader gives what it loads a context
+    // of its own, where a component of this Bound file may not be instantiated.
+    SignInPage {
+        id: signInPage
         anchors.fill: parent
-        active: !window.signedIn
-        sourceComponent: SignInPage {
-            serverUrl: window.initialUrl.length > 0 ? window.initialUrl : session.lastUrl
-            demoUsers: window.demoUsers
-            busy: window.signingIn
-            errorText: window.signInError
-            statusText: {
-                const c = window.client
-                if (c.state === Client.Reconnecting)
-                    return qsTr("Cannot reach the server (%1). Trying again in %2 s.")
-                        .arg(c.errorString).arg(Math.ceil(c.nextRetryIn / 1000))
-                if (c.state === Client.Offline)
-                    return qsTr("Offline – waiting for the network")
-                return qsTr("Connecting…")
-            }
-            onSignInRequested: (url, token, remember) => window.signIn(url, token, remember)
-            onCancelRequested: window.signOut(false)
+        visible: !window.signedIn
+        enabled: visible
+        serverUrl: window.initialUrl.length > 0 ? window.initialUrl : session.lastUrl
+        demoUsers: window.demoUsers
+        busy: window.signingIn
+        errorText: window.signInError
+        statusText: {
+            const c = window.client
+            if (c.state === Client.Reconnecting)
+                return qsTr("Cannot reach the server (%1). Trying again in %2 s.")
+                    .arg(c.errorString).arg(Math.ceil(c.nextRetryIn / 1000))
+            if (c.state === Client.Offline)
+                return qsTr("Offline – waiting for the network")
+            return qsTr("Connecting…")
         }
+        onSignInRequested: (url, token, remember) => window.signIn(url, token, remember)
+        onCancelRequested: window.signOut(false)
     }
 
-    Loader {
-        id: chatLoader
+    ChatPage {
+        id: chatPageItem
         anchors.fill: parent
-        active: window.signedIn
-        sourceComponent: ChatPage {
-            client: window.client
-            onCurrentRoomIdChanged: session.lastRoom = currentRoomId
-            onSignOutRequested: {
-                const refused = window.client.state === Client.Failed
-                window.signOut(true)
-                if (refused)
-                    window.signInError = window.authMessage(window.client.error,
-                                                            window.client.errorString)
-            }
-            onThemeChosen: (mode) => appearance.theme = mode
-            onQuitRequested: Qt.quit()
+        visible: window.signedIn
+        enabled: visible
+        client: window.client
+        onCurrentRoomIdChanged: {
+            if (currentRoomId.length > 0)
+                session.lastRoom = currentRoomId
         }
-        onLoaded: Qt.callLater(window.restoreRooms)
+        onSignOutRequested: {
+            const refused = window.client.state === Client.Failed
+            window.signOut(true)
+            if (refused)
+                window.signInError = window.authMessage(window.client.error,
+                                                        window.client.errorString)
+        }
+        onThemeChosen: (mode) => appearance.theme = mode
+        onQuitRequested: Qt.quit()
+    }
+
+    onSignedInChanged: {
+        if (signedIn)
+            Qt.callLater(window.restoreRooms)
+        else
+            chatPageItem.currentRoomId = ""
     }
 
     Component.onCompleted: {
