@@ -63,13 +63,9 @@ std::pair<QString, QString> ackError(const QVariantMap &reply)
 
 } // namespace
 
-Message messageFromJson(const nlohmann::json &value)
+Message toMessage(const ChatMessage &c)
 {
     Message m;
-    auto decoded = chatMessageFromJson(value);
-    if (!decoded)
-        return m;
-    const ChatMessage &c = decoded.value();
     m.id = fromStd(c.id);
     m.roomId = fromStd(c.roomId);
     m.seq = c.seq;
@@ -80,6 +76,12 @@ Message messageFromJson(const nlohmann::json &value)
     m.clientId = fromStd(c.clientId);
     m.status = Message::Status::Sent;
     return m;
+}
+
+Message messageFromJson(const nlohmann::json &value)
+{
+    auto decoded = chatMessageFromJson(value);
+    return decoded ? toMessage(decoded.value()) : Message();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,6 +473,26 @@ void Client::Private::onConnectError(const Packet &packet)
 
 void Client::Private::handleEvent(const Packet &packet)
 {
+    static const QMetaMethod eventSignal = QMetaMethod::fromSignal(&Client::eventReceived);
+    // The hot path: message:new decoded straight into typed fields, no generic tree unless
+    // someone listens to every event.
+    {
+        auto name = eventName(packet);
+        if (name && name.value() == "message:new") {
+            auto decoded = decodeMessageNew(packet);
+            if (decoded) {
+                auto &value = decoded.value();
+                if (!pid.empty() && value.offset && !packet.id)
+                    offset = std::move(*value.offset);
+                Q_EMIT q->messageReceived(toMessage(value.message));
+                if (!q->isSignalConnected(eventSignal) && !packet.id)
+                    return;
+            } else {
+                qCWarning(Log::protocol) << "message:new without a valid message ignored";
+            }
+        }
+    }
+
     auto decoded = packetData(packet);
     if (!decoded || !decoded.value().is_array() || decoded.value().empty()) {
         connectionLost(Error::ProtocolError,
@@ -498,15 +520,6 @@ void Client::Private::handleEvent(const Packet &packet)
     qCDebug(Log::protocol) << "event" << name << "args" << (data.size() - 1)
                            << (packet.id ? "with ack" : "");
 
-    if (name == QLatin1String("message:new") && data.size() >= 2) {
-        Message m = messageFromJson(data[1]);
-        if (!m.id.isEmpty())
-            Q_EMIT q->messageReceived(m);
-        else
-            qCWarning(Log::protocol) << "message:new without a valid message ignored";
-    }
-
-    static const QMetaMethod eventSignal = QMetaMethod::fromSignal(&Client::eventReceived);
     const bool wantsGeneric = q->isSignalConnected(eventSignal)
         || name == QLatin1String("session:ready") || packet.id.has_value();
     if (!wantsGeneric)

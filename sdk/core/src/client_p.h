@@ -4,6 +4,7 @@
 #include "ackregistry_p.h"
 #include "outbox_p.h"
 #include "transport_p.h"
+#include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/packet.h>
 #include <Palaver/client.h>
 
@@ -28,6 +29,7 @@ class NetworkReachability;
 
 //! A `message:new`/ack Message as the SDK hands it out.
 PALAVER_SDK_EXPORT Message messageFromJson(const nlohmann::json &value);
+Message toMessage(const Protocol::ChatMessage &message);
 
 class Client::Private {
 public:
