@@ -2,6 +2,7 @@
 #include "client_p.h"
 #include "logging_p.h"
 #include "networkmonitor_p.h"
+#include "roomdirectory_p.h"
 #include "variantjson_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/client.h>
@@ -520,7 +521,8 @@ void Client::Private::handleEvent(const Packet &packet)
     qCDebug(Log::protocol) << "event" << name << "args" << (data.size() - 1)
                            << (packet.id ? "with ack" : "");
 
-    const bool wantsGeneric = q->isSignalConnected(eventSignal)
+    const bool forRooms = RoomDirectory::handles(name);
+    const bool wantsGeneric = q->isSignalConnected(eventSignal) || forRooms
         || name == QLatin1String("session:ready") || packet.id.has_value();
     if (!wantsGeneric)
         return;
@@ -531,6 +533,8 @@ void Client::Private::handleEvent(const Packet &packet)
 
     if (name == QLatin1String("session:ready"))
         Q_EMIT q->sessionReady(args.value(0).toMap());
+    else if (forRooms)
+        directory->onEvent(name, args); // presence, membership, typing
     Q_EMIT q->eventReceived(name, args);
 
     if (packet.id) {
@@ -961,6 +965,11 @@ void Client::Private::refuse(const QUuid &clientId, const QString &code, const Q
 
 Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
 {
+    d->directory = new RoomDirectory(this);
+    connect(d->directory, &RoomDirectory::userChanged, this, &Client::userChanged);
+    connect(d->directory, &RoomDirectory::limitsChanged, this, &Client::limitsChanged);
+    connect(d->directory, &RoomDirectory::onlineUsersChanged, this, &Client::onlineUsersChanged);
+    connect(d->directory, &RoomDirectory::presenceChanged, this, &Client::presenceChanged);
 }
 
 Client::~Client()
@@ -1377,6 +1386,69 @@ QList<Message> Client::pendingMessages() const
 int Client::pendingMessageCount() const
 {
     return d->outbox ? d->outbox->size() : 0;
+}
+
+bool Client::discardMessage(const QUuid &clientId)
+{
+    if (!d->outbox || !d->outbox->remove(clientId))
+        return false;
+    d->inflight.remove(clientId);
+    qCDebug(Log::client) << "outbox: a message was discarded";
+    Q_EMIT pendingMessageCountChanged();
+    return true;
+}
+
+Room *Client::room(const QString &roomId)
+{
+    return d->directory->room(roomId);
+}
+
+QList<Room *> Client::rooms() const
+{
+    return d->directory->rooms();
+}
+
+RoomListModel *Client::roomList() const
+{
+    return d->directory->roomList();
+}
+
+QString Client::userId() const
+{
+    return d->directory->userId();
+}
+
+QString Client::userName() const
+{
+    return d->directory->userName();
+}
+
+int Client::maxContentLength() const
+{
+    return d->directory->maxContentLength();
+}
+
+QStringList Client::onlineUsers() const
+{
+    return d->directory->onlineUsers();
+}
+
+bool Client::isOnline(const QString &userId) const
+{
+    return d->directory->isOnline(userId);
+}
+
+void Client::retryNow()
+{
+    if (d->state != State::Reconnecting)
+        return;
+    qCInfo(Log::client) << "retrying now instead of in" << d->nextRetryIn << "ms";
+    // The same step as the backoff timer's, only sooner.
+    if (d->urls.size() > 1) {
+        d->urlIndex = (d->urlIndex + 1) % int(d->urls.size());
+        Q_EMIT urlChanged();
+    }
+    d->beginAttempt();
 }
 
 } // namespace Palaver

@@ -26,6 +26,7 @@ template<typename T> class QPromise;
 namespace Palaver {
 
 class NetworkReachability;
+class RoomDirectory;
 
 //! A `message:new`/ack Message as the SDK hands it out.
 PALAVER_SDK_EXPORT Message messageFromJson(const nlohmann::json &value);
@@ -87,6 +88,9 @@ public:
     QSet<QString> readyRooms; //!< joined in this connection
     QSet<QString> joining; //!< room:join in flight in this connection
     std::vector<std::pair<QString, std::shared_ptr<QPromise<AckResult>>>> joinWaiters;
+
+    // The rooms layer: Room objects, the room list, user, limits, presence (a child QObject)
+    RoomDirectory *directory = nullptr;
 
     // Outbox
     std::unique_ptr<Outbox> outbox;

@@ -177,26 +177,7 @@ void Room::Private::onJoinAnswer(const QVariantMap &ack)
         setName(room.value(QStringLiteral("name")).toString());
         setPrivate(room.value(QStringLiteral("private")).toBool());
     }
-    QList<Member> list;
-    for (const QVariant &item : ack.value(QStringLiteral("members")).toList()) {
-        const QVariantMap map = item.toMap();
-        Member m;
-        m.id = map.value(QStringLiteral("id")).toString();
-        m.name = map.value(QStringLiteral("name")).toString();
-        m.online = map.value(QStringLiteral("online")).toBool();
-        if (m.id.isEmpty())
-            continue;
-        if (m.name.isEmpty())
-            m.name = m.id;
-        if (directory) {
-            directory->rememberName(m.id, m.name);
-            // The global presence is newer than a snapshot of this room.
-            if (directory->isOnline(m.id))
-                m.online = true;
-        }
-        list.append(m);
-    }
-    members->setMembers(list);
+    setMembersFrom(ack);
 
     const QList<Message> page = messagesOf(ack.value(QStringLiteral("messages")));
     const bool hasMore = ack.value(QStringLiteral("hasMore")).toBool();
@@ -234,6 +215,67 @@ void Room::Private::onJoinAnswer(const QVariantMap &ack)
     setJoinState(JoinState::Joined);
     catchUpStep();
     Q_EMIT q->joined();
+}
+
+void Room::Private::setMembersFrom(const QVariantMap &ack)
+{
+    QList<Member> list;
+    for (const QVariant &item : ack.value(QStringLiteral("members")).toList()) {
+        const QVariantMap map = item.toMap();
+        Member m;
+        m.id = map.value(QStringLiteral("id")).toString();
+        m.name = map.value(QStringLiteral("name")).toString();
+        m.online = map.value(QStringLiteral("online")).toBool();
+        if (m.id.isEmpty())
+            continue;
+        if (m.name.isEmpty())
+            m.name = m.id;
+        if (directory) {
+            directory->rememberName(m.id, m.name);
+            // The global presence is newer than a snapshot of this room.
+            if (directory->isOnline(m.id))
+                m.online = true;
+        }
+        list.append(m);
+    }
+    members->setMembers(list);
+    // Typists shown by id get their names now.
+    bool renamed = false;
+    for (Typist &t : typists) {
+        if (t.name != t.id || !directory)
+            continue;
+        const QString name = directory->nameOf(t.id);
+        if (name != t.name) {
+            t.name = name;
+            renamed = true;
+        }
+    }
+    if (renamed)
+        Q_EMIT q->typingUsersChanged();
+}
+
+void Room::Private::refreshMembers()
+{
+    if (memberRefreshInFlight) {
+        memberRefreshAgain = true;
+        return;
+    }
+    memberRefreshInFlight = true;
+    memberRefreshAgain = false;
+    QPointer<Room> guard(q);
+    client->request(QStringLiteral("room:join"), { id }, [guard](const AckResult &result) {
+        if (!guard)
+            return;
+        Private *d = guard->d.get();
+        d->memberRefreshInFlight = false;
+        const QVariantMap reply = result.reply();
+        if (d->joinState != JoinState::Joined || !result.ok()
+            || !reply.value(QStringLiteral("ok")).toBool())
+            return;
+        d->setMembersFrom(reply);
+        if (d->memberRefreshAgain)
+            d->refreshMembers();
+    });
 }
 
 void Room::Private::onJoinFailed(const QString &code, const QString &message)
@@ -387,6 +429,8 @@ void Room::Private::onUserJoined(const QString &userId)
     m.name = directory ? directory->nameOf(userId) : userId;
     m.online = true; // a socket of theirs just joined
     members->upsertMember(m);
+    if (m.name == userId && joinState == JoinState::Joined)
+        refreshMembers(); // the event names no display name; the member list does
 }
 
 void Room::Private::onUserLeft(const QString &userId)
@@ -553,7 +597,7 @@ void Room::Private::discarded(const QString &clientId)
 {
     if (replacing)
         return;
-    Q_UNUSED(clientId) // TODO Client::discardMessage
+    client->discardMessage(QUuid(clientId));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,6 +66,11 @@ public:
     bool lastPageBroughtNothing = false;
     QTimer catchUpRetry;
 
+    // `room:user-joined` names no display name: a join answer (idempotent) brings the member
+    // list with names. One such request at a time.
+    bool memberRefreshInFlight = false;
+    bool memberRefreshAgain = false;
+
     bool rejoinPending = false; //!< the connection dropped while joined: the next join is a rejoin
     bool replacing = false; //!< a retry replaces its Failed row: ignore our own model signals
 
@@ -98,6 +103,8 @@ public:
     void onRefused(const QString &clientId, const QString &code, const QString &message);
     void onTyping(const QString &userId, bool typing);
     void onUserJoined(const QString &userId);
+    void refreshMembers();
+    void setMembersFrom(const QVariantMap &ack);
     void onUserLeft(const QString &userId);
     void onPresence(const QString &userId, bool online);
     void onOwnUserChanged();

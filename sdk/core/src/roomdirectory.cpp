@@ -16,7 +16,6 @@ RoomDirectory::RoomDirectory(Client *client)
     : QObject(client), m_client(client), m_roomList(new RoomListModel(this))
 {
     connect(client, &Client::sessionReady, this, &RoomDirectory::onSessionReady);
-    connect(client, &Client::eventReceived, this, &RoomDirectory::onEvent);
     connect(client, &Client::messageReceived, this, &RoomDirectory::onMessage);
     connect(client, &Client::roomJoined, this, &RoomDirectory::onJoinAnswer);
     connect(client, &Client::roomRejoined, this, &RoomDirectory::onJoinAnswer);
@@ -209,10 +208,16 @@ void RoomDirectory::setOnline(const QString &userId, bool online)
     Q_EMIT onlineUsersChanged();
 }
 
+bool RoomDirectory::handles(const QString &event)
+{
+    return event == QLatin1String("typing") || event == QLatin1String("user:online")
+        || event == QLatin1String("user:offline") || event == QLatin1String("room:user-joined")
+        || event == QLatin1String("room:user-left");
+}
+
 void RoomDirectory::onEvent(const QString &event, const QVariantList &args)
 {
-    if (!event.startsWith(QLatin1String("room:user-")) && !event.startsWith(QLatin1String("user:"))
-        && event != QLatin1String("typing"))
+    if (!handles(event))
         return;
     const QVariantMap payload = args.value(0).toMap();
     const QString userId = payload.value(QStringLiteral("userId")).toString();

@@ -45,6 +45,12 @@ public:
     //! The name and privacy `session:ready` gave a room, if it did.
     bool knownRoom(const QString &roomId, QString *name, bool *isPrivate) const;
 
+    //! Whether onEvent() wants this server event. The Client hands those over directly, so
+    //! that nothing listens to eventReceived() and message:new keeps its typed fast path.
+    static bool handles(const QString &event);
+    //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`.
+    void onEvent(const QString &event, const QVariantList &args);
+
 Q_SIGNALS:
     void userChanged();
     void limitsChanged();
@@ -53,7 +59,6 @@ Q_SIGNALS:
 
 private:
     void onSessionReady(const QVariantMap &session);
-    void onEvent(const QString &event, const QVariantList &args);
     void onMessage(const Message &message);
     void onJoinAnswer(const QString &roomId, const QVariantMap &ack);
     void onJoinFailed(const QString &roomId, const QString &code, const QString &message);

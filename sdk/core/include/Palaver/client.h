@@ -5,6 +5,8 @@
 #include <Palaver/message.h>
 #include <Palaver/palaversdk_export.h>
 #include <Palaver/reconnectpolicy.h>
+#include <Palaver/room.h>
+#include <Palaver/roomlistmodel.h>
 
 #include <QFuture>
 #include <QList>
@@ -40,7 +42,7 @@ class NetworkReachability;
 //! clientId until the server acknowledges or refuses them.
 class PALAVER_SDK_EXPORT Client : public QObject {
     Q_OBJECT
-    Q_PROPERTY(QUrl url READ url NOTIFY urlChanged)
+    Q_PROPERTY(QUrl url READ url WRITE setUrl NOTIFY urlChanged)
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     Q_PROPERTY(Error error READ error NOTIFY errorChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
@@ -51,6 +53,16 @@ class PALAVER_SDK_EXPORT Client : public QObject {
     Q_PROPERTY(int latency READ latency NOTIFY latencyChanged)
     Q_PROPERTY(QStringList joinedRooms READ joinedRooms NOTIFY joinedRoomsChanged)
     Q_PROPERTY(int pendingMessageCount READ pendingMessageCount NOTIFY pendingMessageCountChanged)
+    //! The rooms this user may join (from `session:ready`), with joined flags, unread counts and
+    //! the newest message of each.
+    Q_PROPERTY(Palaver::RoomListModel *roomList READ roomList CONSTANT)
+    //! Who the server says this user is (`session:ready`); empty before the first connection.
+    Q_PROPERTY(QString userId READ userId NOTIFY userChanged)
+    Q_PROPERTY(QString userName READ userName NOTIFY userChanged)
+    //! The server's limit on message content in Unicode code points; 0 until `session:ready`.
+    Q_PROPERTY(int maxContentLength READ maxContentLength NOTIFY limitsChanged)
+    //! Ids of the users online (the `session:ready` snapshot, then `user:online`/`user:offline`).
+    Q_PROPERTY(QStringList onlineUsers READ onlineUsers NOTIFY onlineUsersChanged)
 
 public:
     enum class State {
@@ -116,7 +128,7 @@ public:
     QUrl url() const;
     QList<QUrl> urls() const;
     //! One server. ws, wss, http and https URLs are accepted; see endpointUrl().
-    void setUrl(const QUrl &url);
+    Q_INVOKABLE void setUrl(const QUrl &url);
     //! Several equivalent servers: each reconnection attempt after a failure moves to the next.
     void setUrls(const QList<QUrl> &urls);
     //! The WebSocket URL the Client opens for `url`: http(s) mapped to ws(s), the path ending in
@@ -126,7 +138,7 @@ public:
     static QUrl endpointUrl(const QUrl &url);
 
     //! The token sent in the CONNECT auth as `{"token": ...}`.
-    void setToken(const QString &token);
+    Q_INVOKABLE void setToken(const QString &token);
     //! Replaces setToken(): the provider is asked before every connection attempt.
     void setTokenProvider(TokenProvider provider);
     //! More auth fields sent with the token (the token wins over a "token" key here).
@@ -240,6 +252,25 @@ public:
     //! e.g. after the app restarted).
     QList<Message> pendingMessages() const;
     int pendingMessageCount() const;
+    //! Takes a message out of the outbox (the user discarded it). A send already on its way may
+    //! still be stored by the server. False when no such message waits.
+    bool discardMessage(const QUuid &clientId);
+
+    //! The Room `roomId`, created on first use and owned by the Client; nullptr when `roomId` is
+    //! not a valid room id. Rooms kept joined by the Client follow it (Joining, then Joined).
+    Q_INVOKABLE Palaver::Room *room(const QString &roomId);
+    //! The Rooms made so far, in the order they were made.
+    QList<Palaver::Room *> rooms() const;
+    RoomListModel *roomList() const;
+    QString userId() const;
+    QString userName() const;
+    int maxContentLength() const;
+    QStringList onlineUsers() const;
+    //! Whether the user has at least one connected socket, as far as this Client knows.
+    Q_INVOKABLE bool isOnline(const QString &userId) const;
+    //! While Reconnecting: skips the rest of the backoff delay and tries at once (a "Retry now"
+    //! button). Does nothing in the other states.
+    Q_INVOKABLE void retryNow();
 
 Q_SIGNALS:
     void urlChanged();
@@ -252,6 +283,11 @@ Q_SIGNALS:
     void latencyChanged();
     void joinedRoomsChanged();
     void pendingMessageCountChanged();
+    void userChanged();
+    void limitsChanged();
+    void onlineUsersChanged();
+    //! A user came online (their first socket) or went offline (their last one).
+    void presenceChanged(const QString &userId, bool online);
 
     //! The namespace CONNECT was acknowledged (after any replayed events were delivered).
     void connected();
