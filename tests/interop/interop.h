@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Shared fixtures of the interop suite: HS256 tokens, a Node cluster (private redis-server plus
-// N server.js nodes, through js/cluster-driver.mjs), a socket.io-client peer (js/peer.mjs), and a
-// room timeline that keeps a MessageModel gap-free the way the SDK's Room does.
+// N server.js nodes, through js/cluster-driver.mjs), a socket.io-client peer (js/peer.mjs).
 //
 // No process outlives a test: the Node helpers stop their children when their stdin closes, which
 // happens when the fixture is destroyed (closeWriteChannel) and also when the test process dies
@@ -11,7 +10,6 @@
 #include <Palaver/ackresult.h>
 #include <Palaver/client.h>
 #include <Palaver/message.h>
-#include <Palaver/messagemodel.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -25,7 +23,6 @@
 #include <QMessageAuthenticationCode>
 #include <QProcess>
 #include <QRandomGenerator>
-#include <QSet>
 #include <QTest>
 #include <QUrl>
 
@@ -114,15 +111,6 @@ inline Palaver::Message messageFromMap(const QVariantMap &m)
         = QDateTime::fromString(m.value(QStringLiteral("createdAt")).toString(), Qt::ISODateWithMs);
     message.clientId = m.value(QStringLiteral("clientId")).toString();
     return message;
-}
-
-inline QList<Palaver::Message> messagesFromList(const QVariant &list)
-{
-    QList<Palaver::Message> out;
-    const QVariantList items = list.toList();
-    for (const QVariant &item : items)
-        out.append(messageFromMap(item.toMap()));
-    return out;
 }
 
 //! A Node helper speaking JSON lines on stdin/stdout.
@@ -355,88 +343,6 @@ public:
 private:
     LineProcess m_process;
     int m_lastAck = 0;
-};
-
-//! One room's timeline as the SDK keeps it (the job of Palaver::Room): live `message:new`, the
-//! messages of every (re)join answer, and after a reconnect that was not recovered, pages of
-//! `room:history {after: lastSeq}` until `hasMore` is false. Everything is merged by the
-//! MessageModel by seq/id. `liveIds` counts the `message:new` deliveries per id.
-class RoomTimeline {
-public:
-    RoomTimeline(Palaver::Client *client, const QString &roomId)
-        : m_client(client)
-        , m_roomId(roomId)
-    {
-        QObject::connect(client, &Palaver::Client::messageReceived, &m_model,
-            [this](const Palaver::Message &message) {
-                if (message.roomId != m_roomId)
-                    return;
-                m_live[message.id] += 1;
-                m_model.queueIncoming(message);
-            });
-        const auto onJoin = [this](const QString &roomId, const QVariantMap &ack) {
-            if (roomId != m_roomId)
-                return;
-            m_model.appendMessages(messagesFromList(ack.value(QStringLiteral("messages"))));
-            if (m_client->isRecovered())
-                return; // the server replayed what was missed
-            catchUp();
-        };
-        QObject::connect(client, &Palaver::Client::roomJoined, &m_model, onJoin);
-        QObject::connect(client, &Palaver::Client::roomRejoined, &m_model, onJoin);
-    }
-
-    Palaver::MessageModel *model() { return &m_model; }
-    //! `message:new` deliveries per message id.
-    const QHash<QString, int> &liveDeliveries() const { return m_live; }
-    //! How many `room:history` requests this timeline made.
-    int historyRequests() const { return m_historyRequests; }
-    bool catchingUp() const { return m_catchingUp; }
-
-    //! Whether the model holds exactly seq 1..n, each once, in order.
-    bool isGapFree(qint64 expectedLast) const
-    {
-        if (m_model.rowCount() != expectedLast)
-            return false;
-        QSet<QString> ids;
-        for (int row = 0; row < m_model.rowCount(); ++row) {
-            const Palaver::Message m = m_model.message(row);
-            if (m.seq != row + 1 || ids.contains(m.id))
-                return false;
-            ids.insert(m.id);
-        }
-        return true;
-    }
-
-private:
-    void catchUp()
-    {
-        m_catchingUp = true;
-        ++m_historyRequests;
-        QVariantMap q { { QStringLiteral("roomId"), m_roomId } };
-        if (m_model.lastSeq() > 0) // without a bound: the newest page (an empty model)
-            q.insert(QStringLiteral("after"), m_model.lastSeq());
-        m_client->request(QStringLiteral("room:history"), { q },
-            [this](const Palaver::AckResult &result) {
-                const QVariantMap reply = result.reply();
-                if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
-                    m_catchingUp = false; // the next rejoin tries again
-                    return;
-                }
-                m_model.appendMessages(messagesFromList(reply.value(QStringLiteral("messages"))));
-                if (reply.value(QStringLiteral("hasMore")).toBool())
-                    catchUp();
-                else
-                    m_catchingUp = false;
-            });
-    }
-
-    Palaver::Client *m_client;
-    QString m_roomId;
-    Palaver::MessageModel m_model;
-    QHash<QString, int> m_live;
-    int m_historyRequests = 0;
-    bool m_catchingUp = false;
 };
 
 //! A Client set up for the interop tests: fast reconnects, short timeouts.

@@ -7,6 +7,7 @@
 
 #include <Palaver/client.h>
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
