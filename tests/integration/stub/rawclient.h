@@ -96,7 +96,7 @@ public:
         const std::size_t from = packets.size();
         sendConnect(auth);
         std::optional<json> out;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 for (std::size_t i = from; i < packets.size(); ++i) {
                     const auto &p = packets[i];
@@ -124,7 +124,7 @@ public:
     std::optional<json> waitAck(std::uint64_t id, int ms = WaitMs)
     {
         std::optional<json> out;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 for (const auto &p : packets) {
                     if ((p.type == Protocol::PacketType::Ack
