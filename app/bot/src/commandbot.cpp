@@ -132,7 +132,8 @@ void CommandBot::setReplyPrefix(const QString &prefix)
 
 QString CommandBot::userId() const
 {
-    return d->presence->userId();
+    const QString id = d->client->userId();
+    return id.isEmpty() ? d->presence->userId() : id;
 }
 
 qint64 CommandBot::uptimeMs() const

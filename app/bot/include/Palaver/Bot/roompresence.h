@@ -18,6 +18,10 @@ namespace Palaver::Bot {
 //! snapshot of `session:ready`, the `members` of each join ack, then `room:user-joined`/`-left`
 //! and `user:online`/`-offline` as PROTOCOL.md sends them. Names come from the join acks and
 //! from messages; a user known only by id is shown by id.
+//!
+//! Why not `Client::room(id)->members()`: a Room also keeps its whole timeline in a
+//! MessageModel, which has no cap, so a bot that runs for weeks in a busy room would grow
+//! without bound. This keeps only who is where.
 class RoomPresence : public QObject {
     Q_OBJECT
 
