@@ -263,8 +263,9 @@ void Room::Private::refreshMembers()
     memberRefreshInFlight = true;
     memberRefreshAgain = false;
     QPointer<Room> guard(q);
-    client->request(QStringLiteral("room:join"), { id }, [guard](const AckResult &result) {
-        if (!guard)
+    const quint64 requestEpoch = epoch;
+    client->request(QStringLiteral("room:join"), { id }, [guard, requestEpoch](const AckResult &result) {
+        if (!guard || guard->d->epoch != requestEpoch)
             return;
         Private *d = guard->d.get();
         d->memberRefreshInFlight = false;
@@ -312,6 +313,9 @@ void Room::Private::onClientLeft()
     if (joinState != JoinState::Leaving)
         return; // joined again meanwhile
     // Not joined, the timeline can no longer be kept gap-free: start afresh at the next join.
+    ++epoch;
+    catchUpInFlight = false;
+    memberRefreshInFlight = false;
     rejoinPending = false;
     catchUpToEnd = false;
     catchUpRetry.stop();
@@ -469,9 +473,11 @@ void Room::Private::requestHistory(qint64 beforeSeq)
     if (beforeSeq > 0)
         args.insert(QStringLiteral("before"), beforeSeq);
     QPointer<Room> guard(q);
-    client->request(QStringLiteral("room:history"), { args }, [guard](const AckResult &result) {
-        if (!guard)
-            return;
+    const quint64 requestEpoch = epoch;
+    client->request(QStringLiteral("room:history"), { args },
+        [guard, requestEpoch](const AckResult &result) {
+        if (!guard || guard->d->epoch != requestEpoch)
+            return; // left meanwhile: the model was cleared
         MessageModel *model = guard->d->messages;
         const QVariantMap reply = result.reply();
         if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
@@ -535,9 +541,10 @@ void Room::Private::fetchAfter(qint64 afterSeq)
     const QVariantMap args { { QStringLiteral("roomId"), id },
         { QStringLiteral("after"), afterSeq }, { QStringLiteral("limit"), CatchUpPageSize } };
     QPointer<Room> guard(q);
-    client->request(
-        QStringLiteral("room:history"), { args }, [guard, afterSeq](const AckResult &result) {
-            if (guard)
+    const quint64 requestEpoch = epoch;
+    client->request(QStringLiteral("room:history"), { args },
+        [guard, afterSeq, requestEpoch](const AckResult &result) {
+            if (guard && guard->d->epoch == requestEpoch)
                 guard->d->onCatchUpPage(afterSeq, result);
         });
 }

@@ -71,6 +71,9 @@ public:
     bool memberRefreshInFlight = false;
     bool memberRefreshAgain = false;
 
+    //! Bumped when the room is left: answers to requests of an earlier membership are dropped.
+    quint64 epoch = 0;
+
     bool rejoinPending = false; //!< the connection dropped while joined: the next join is a rejoin
     bool replacing = false; //!< a retry replaces its Failed row: ignore our own model signals
 

@@ -210,6 +210,34 @@ private Q_SLOTS:
         QCOMPARE(gaps.first().at(1).toLongLong(), 13);
         checkTimeline(aRoom->messages(), 13);
         QCOMPARE(aRoom->unreadCount(), 13);
+
+        // A Room made for a room the Client had joined already follows it, with its timeline.
+        Room *bRoom = bob->room(General);
+        QCOMPARE(bRoom->joinState(), Room::JoinState::Joining);
+        QTRY_COMPARE(bRoom->joinState(), Room::JoinState::Joined);
+        QCOMPARE(bRoom->messages()->count(), 13);
+        QCOMPARE(bRoom->unreadCount(), 0);
+    }
+
+    void retryNowSkipsTheBackoff()
+    {
+        startServer(false);
+        auto alice = makeClient(QStringLiteral("alice"));
+        ReconnectPolicy slow;
+        slow.setInitialDelay(60000);
+        slow.setMaxDelay(60000);
+        slow.setJitter(0);
+        alice->setReconnectPolicy(slow);
+        alice->open();
+        QTRY_COMPARE(alice->state(), Client::State::Connected);
+        alice->retryNow(); // connected: nothing to skip
+        QCOMPARE(alice->state(), Client::State::Connected);
+        m_server->dropClient(QStringLiteral("alice"));
+        QTRY_COMPARE(alice->state(), Client::State::Reconnecting);
+        QCOMPARE(alice->nextRetryIn(), 60000);
+        alice->retryNow();
+        QVERIFY(alice->state() != Client::State::Reconnecting);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->state(), Client::State::Connected, 10000);
     }
 
     void typingIsThrottledAndTravels()

@@ -23,6 +23,11 @@ class MessageModel;
 //! duplicate-free stream, from the server's replay when the connection was recovered, or by
 //! paging `room:history {after: lastSeq}` otherwise. A `seq` gap seen at any time is filled the
 //! same way.
+//!
+//! A Failed row of `messages` (a send refused for good) can be retried from the model
+//! (MessageModel::retry()): the Room sends the same content again under a new clientId, since the
+//! old one was refused, and the new Pending row takes the place of the Failed one. Discarding an
+//! unsent row (MessageModel::discard()) takes the message out of the Client's outbox.
 class PALAVER_SDK_EXPORT Room : public QObject {
     Q_OBJECT
     Q_PROPERTY(QString id READ id CONSTANT)
@@ -38,6 +43,8 @@ class PALAVER_SDK_EXPORT Room : public QObject {
     Q_PROPERTY(QStringList typingUsers READ typingUsers NOTIFY typingUsersChanged)
     //! Display names of typingUsers, for "Alice is typing...".
     Q_PROPERTY(QStringList typingUserNames READ typingUserNames NOTIFY typingUsersChanged)
+    //! Messages from others this client had not seen (live, or caught up after a reconnect)
+    //! since the last markRead(); the join's first page does not count.
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
     Q_PROPERTY(Palaver::Message lastMessage READ lastMessage NOTIFY lastMessageChanged)
 
@@ -70,12 +77,16 @@ public:
     //! Joins the room (and keeps it joined across reconnects). Made offline, it happens at the
     //! next connect.
     Q_INVOKABLE void join();
-    //! Leaves the room and stops re-joining it.
+    //! Leaves the room and stops re-joining it. Once left, the timeline and the member list are
+    //! cleared (unsent messages stay): without membership they could not be kept gap-free, and
+    //! the next join() starts from the latest page again.
     Q_INVOKABLE void leave();
     //! Sends `text` through the Client's outbox and shows it at once as a Pending row, which the
     //! server's ack turns into Sent in place. Returns that pending message (status Failed, with
     //! the reason in `error`, when it could not even be queued: empty text, too long, outbox
-    //! full). Joins the room first if needed.
+    //! full; such messages get no row). Joins the room first if needed. `text` is trimmed, and
+    //! its length counted in code points against Client::maxContentLength (4000 before the
+    //! server said).
     Q_INVOKABLE Palaver::Message send(const QString &text);
     //! Tells the room this user is typing or stopped. Throttled: at most one `typing: true` per
     //! few seconds while typing continues; `false` is sent at once. Volatile: dropped offline.
@@ -97,7 +108,9 @@ Q_SIGNALS:
     void left();
     //! The server refused the join for good.
     void joinFailed(const QString &code, const QString &message);
-    //! A new message arrived live (not from history paging); also for our own, once Sent.
+    //! A message this client had not seen arrived: live, replayed after a reconnect, or
+    //! fetched to fill a gap (never older history pages); also our own, once Sent. Emitted once
+    //! per message, before the model's row appears (rows are inserted at the end of the turn).
     void messageReceived(const Palaver::Message &message);
     //! One of our messages was refused for good; its row is Failed, with retry/discard.
     void sendFailed(const QString &clientId, const QString &code, const QString &message);
