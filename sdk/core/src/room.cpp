@@ -124,7 +124,7 @@ void Room::Private::setLastMessage(const Message &message)
         return;
     lastMessage = message;
     if (directory)
-        directory->roomList()->setLastMessage(message);
+        directory->noteActivity(id, 0, &message);
     Q_EMIT q->lastMessageChanged();
 }
 
@@ -162,7 +162,7 @@ bool Room::Private::takeFresh(const Message &message)
     if (message.authorId != own || own.isEmpty()) {
         setUnread(unread + 1);
         if (directory)
-            directory->roomList()->incrementUnread(id);
+            directory->noteActivity(id, 1, nullptr);
         stopTyping(message.authorId);
     }
     setLastMessage(message);
@@ -332,7 +332,7 @@ void Room::Private::onClientLeft()
     addOutboxEcho();
     setUnread(0);
     if (directory)
-        directory->roomList()->markRead(id);
+        directory->markRead(id);
     setJoinState(JoinState::NotJoined);
     Q_EMIT q->left();
 }
@@ -790,7 +790,7 @@ void Room::markRead()
 {
     d->setUnread(0);
     if (d->directory)
-        d->directory->roomList()->markRead(d->id);
+        d->directory->markRead(d->id);
 }
 
 } // namespace Palaver

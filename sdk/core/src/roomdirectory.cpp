@@ -9,6 +9,7 @@
 #include <Palaver/roomsummary.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace Palaver {
 
@@ -246,10 +247,45 @@ void RoomDirectory::onMessage(const Message &message)
         room->d->onLiveMessage(message);
         return;
     }
-    // A room joined without a Room object (Client::joinRoom()): keep its row current.
+    // A room joined without a Room object (Client::joinRoom()): keep its row current. Without a
+    // timeline, "new" means newer than the newest seen (replays and duplicates are older).
+    qint64 &newest = m_newestSeq[message.roomId];
+    if (message.seq <= newest)
+        return;
+    newest = message.seq;
     rememberName(message.authorId, message.authorName);
-    if (m_roomList->setLastMessage(message) && message.authorId != m_userId)
-        m_roomList->incrementUnread(message.roomId);
+    noteActivity(message.roomId, message.authorId != m_userId ? 1 : 0, &message);
+}
+
+void RoomDirectory::noteActivity(const QString &roomId, int unread, const Message *latest)
+{
+    Activity &a = m_activity[roomId];
+    a.unread += unread;
+    if (latest && latest->seq > a.latest.seq)
+        a.latest = *latest;
+    if (m_activityScheduled)
+        return;
+    m_activityScheduled = true;
+    QMetaObject::invokeMethod(this, &RoomDirectory::flushActivity, Qt::QueuedConnection);
+}
+
+void RoomDirectory::markRead(const QString &roomId)
+{
+    if (auto it = m_activity.find(roomId); it != m_activity.end())
+        it->unread = 0;
+    m_roomList->markRead(roomId);
+}
+
+void RoomDirectory::flushActivity()
+{
+    m_activityScheduled = false;
+    const auto activity = std::exchange(m_activity, {});
+    for (auto it = activity.cbegin(); it != activity.cend(); ++it) {
+        if (it->latest.seq > 0)
+            m_roomList->setLastMessage(it->latest);
+        if (it->unread > 0)
+            m_roomList->incrementUnread(it.key(), it->unread);
+    }
 }
 
 void RoomDirectory::onJoinAnswer(const QString &roomId, const QVariantMap &ack)
@@ -281,8 +317,7 @@ void RoomDirectory::onAcked(const QUuid &clientId, const Message &message)
         room->d->onAcked(id, message);
         return;
     }
-    rememberName(message.authorId, message.authorName);
-    m_roomList->setLastMessage(message);
+    onMessage(message); // our own: newest, not unread
 }
 
 void RoomDirectory::onRefused(const QUuid &clientId, const QString &code, const QString &message)

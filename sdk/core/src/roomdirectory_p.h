@@ -51,6 +51,14 @@ public:
     //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`.
     void onEvent(const QString &event, const QVariantList &args);
 
+    //! A room's row gets `unread` more unread messages and `latest` as its newest message (if
+    //! newer). Rows are updated once per event-loop turn, so a burst is one change per room.
+    void noteActivity(const QString &roomId, int unread, const Message *latest);
+    //! Clears the room's unread count in the room list, including what is not applied yet.
+    void markRead(const QString &roomId);
+    //! Applies the noted activity now.
+    void flushActivity();
+
 Q_SIGNALS:
     void userChanged();
     void limitsChanged();
@@ -81,6 +89,13 @@ private:
     QHash<QString, QPair<QString, bool>> m_sessionRooms; //!< room id -> (name, private)
     QHash<QString, QString> m_pendingRoom; //!< client id of an unacknowledged send -> room id
     QStringList m_joined; //!< the Client's joinedRooms() as last seen
+    struct Activity {
+        int unread = 0;
+        Message latest;
+    };
+    QHash<QString, Activity> m_activity; //!< room id -> not yet applied to the room list
+    bool m_activityScheduled = false;
+    QHash<QString, qint64> m_newestSeq; //!< rooms without a Room: newest seq counted
     bool m_wasConnected = false;
 };
 

@@ -264,8 +264,12 @@ private Q_SLOTS:
         Q_EMIT client.messageReceived(serverMessage(55));
         QCOMPARE(room->unreadCount(), 2);
         const int row = client.roomList()->rowOf(General);
-        QCOMPARE(client.roomList()->room(row).unreadCount, 2);
+        // The room list follows once per turn, so a burst is one change of the row.
+        QSignalSpy rowChanged(client.roomList(), &QAbstractItemModel::dataChanged);
+        QCOMPARE(client.roomList()->room(row).unreadCount, 0);
+        QTRY_COMPARE(client.roomList()->room(row).unreadCount, 2);
         QCOMPARE(client.roomList()->room(row).lastMessage, QStringLiteral("message 55"));
+        QCOMPARE(rowChanged.size(), 2); // the preview, then the unread count
         room->markRead();
         QCOMPARE(room->unreadCount(), 0);
         QCOMPARE(client.roomList()->totalUnread(), 0);
@@ -274,7 +278,10 @@ private Q_SLOTS:
         Message elsewhere = serverMessage(7);
         elsewhere.roomId = QStringLiteral("random");
         Q_EMIT client.messageReceived(elsewhere);
-        QCOMPARE(client.roomList()->room(client.roomList()->rowOf(QStringLiteral("random"))).unreadCount, 1);
+        Q_EMIT client.messageReceived(elsewhere); // a duplicate
+        const int randomRow = client.roomList()->rowOf(QStringLiteral("random"));
+        QTRY_COMPARE(client.roomList()->room(randomRow).unreadCount, 1);
+        QCOMPARE(client.roomList()->room(randomRow).lastMessage, QStringLiteral("message 7"));
     }
 
     void refusedJoinIsFailedWithTheCode()
