@@ -262,7 +262,7 @@ Rectangle {
                             objectName: "membersButton"
                             visible: page.currentRoom !== null && page.currentRoom.joinState === Room.Joined
                             text: page.currentRoom
-                                ? qsTr("%n member(s)", "", page.currentRoom.members.count) : ""
+                                ? qsTr("Members (%1)").arg(page.currentRoom.members.count) : ""
                             checkable: true
                             checked: page.membersVisible
                             onToggled: page.membersVisible = checked

@@ -30,6 +30,8 @@ Item {
     readonly property bool pending: status === Message.Pending
     readonly property bool failed: status === Message.Failed
     readonly property bool showHeader: firstOfAuthorRun || firstOfDay
+    // The locale's short time, without seconds (some locales' short format has them).
+    readonly property string timeFormat: Qt.locale().timeFormat(Locale.ShortFormat).replace(/:ss/, "")
     readonly property real bubbleMaxWidth: Math.max(120, availableWidth * 0.72)
 
     //! The user asked to send this failed message again.
@@ -102,7 +104,7 @@ Item {
             }
             QQC2.Label {
                 objectName: "time"
-                text: row.createdAt.toLocaleTimeString(Qt.locale(), Locale.ShortFormat)
+                text: row.createdAt.toLocaleTimeString(Qt.locale(), row.timeFormat)
                 color: Theme.mutedText
                 font.pointSize: Qt.application.font.pointSize * 0.85
             }
@@ -116,7 +118,7 @@ Item {
             Rectangle {
                 id: bubble
                 x: row.isOwn ? parent.width - width - 2 * Theme.spacing : 2 * Theme.spacing
-                width: Math.min(contentText.implicitWidth, row.bubbleMaxWidth) + 2 * Theme.spacing + 2
+                width: contentText.width + 2 * Theme.spacing
                 height: contentText.height + Theme.spacing
                 radius: Theme.radius
                 color: row.isOwn ? Theme.ownBubble : Theme.otherBubble
@@ -129,12 +131,22 @@ Item {
                     objectName: "content"
                     x: Theme.spacing
                     y: Theme.spacing / 2
-                    width: Math.min(implicitWidth, row.bubbleMaxWidth) + 1
+                    // A wrapping Text reports its wrapped width once laid out; the natural width
+                    // comes from an unwrapped twin.
+                    width: Math.min(Math.ceil(naturalText.implicitWidth) + 1, row.bubbleMaxWidth)
                     text: row.content
                     textFormat: Text.PlainText
                     wrapMode: Text.Wrap
                     color: Theme.text
                 }
+            }
+
+            Text {
+                id: naturalText
+                visible: false
+                text: row.content
+                textFormat: Text.PlainText
+                font: contentText.font
             }
 
             ClockIcon {

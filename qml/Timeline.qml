@@ -49,30 +49,13 @@ Item {
         boundsBehavior: Flickable.StopAtBounds
         reuseItems: true
         bottomMargin: Theme.spacing
+        topMargin: Theme.spacing
         QQC2.ScrollBar.vertical: QQC2.ScrollBar { }
 
         delegate: MessageDelegate {
             availableWidth: view.width
             onRetryClicked: (clientId) => timeline.messages.retry(clientId)
             onDiscardClicked: (clientId) => timeline.messages.discard(clientId)
-        }
-
-        header: Item {
-            width: view.width
-            height: 40
-            QQC2.BusyIndicator {
-                anchors.centerIn: parent
-                height: 32
-                running: visible
-                visible: timeline.messages !== null && timeline.messages.fetchingHistory
-            }
-            QQC2.Label {
-                anchors.centerIn: parent
-                visible: timeline.messages !== null && view.count > 0
-                    && !timeline.messages.hasMoreHistory
-                text: qsTr("This is the start of the room.")
-                color: Theme.mutedText
-            }
         }
 
         // The user's own scrolling decides whether the view follows new messages.
@@ -114,6 +97,30 @@ Item {
                     view.hasUnseen = true
             }
         }
+    }
+
+    // Above the first message, over the view (not a ListView header: Qt 6.4 creates headers in a
+    // context of their own, where a component of this Bound file may not be instantiated).
+    QQC2.BusyIndicator {
+        objectName: "historyBusy"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.top: parent.top
+        anchors.topMargin: Theme.spacing
+        height: 32
+        visible: timeline.messages !== null && timeline.messages.fetchingHistory
+        running: visible
+    }
+    QQC2.Label {
+        objectName: "startOfRoom"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.top: parent.top
+        anchors.topMargin: Theme.spacing
+        padding: Theme.spacing / 2
+        visible: timeline.messages !== null && view.count > 0 && view.atYBeginning
+            && !timeline.messages.hasMoreHistory && !view.pinned
+        text: qsTr("This is the start of the room.")
+        color: Theme.mutedText
+        background: Rectangle { color: Theme.window; radius: Theme.radius; opacity: 0.9 }
     }
 
     QQC2.Label {

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
+#include <QQmlError>
 #include <QQmlExtensionPlugin>
 #include <QQuickItem>
 #include <QQuickStyle>
@@ -32,16 +33,57 @@ namespace {
 constexpr int Light = 1; // Theme.Light
 constexpr int Dark = 2; // Theme.Dark
 
-QQuickItem *findItem(QObject *root, const QString &name)
+// QTest::keyClicks() exists for widgets only.
+void typeText(QWindow *window, const QString &text)
 {
-    return root ? root->findChild<QQuickItem *>(name) : nullptr;
+    for (const QChar c : text)
+        QTest::keyClick(window, c.toLatin1());
 }
 
-// The `content` labels of the timeline's delegates whose text is exactly `text`.
+// Delegates of views have no QObject parent: items are found in the visual tree.
+void collectItems(QQuickItem *item, const QString &name, QList<QQuickItem *> *found)
+{
+    if (item->objectName() == name)
+        found->append(item);
+    const auto children = item->childItems();
+    for (QQuickItem *child : children)
+        collectItems(child, name, found);
+}
+
+QQuickItem *rootItem(QObject *root)
+{
+    if (auto *window = qobject_cast<QQuickWindow *>(root))
+        return window->contentItem();
+    return qobject_cast<QQuickItem *>(root);
+}
+
+QList<QQuickItem *> findItems(QObject *root, const QString &name)
+{
+    QList<QQuickItem *> found;
+    if (QQuickItem *item = rootItem(root))
+        collectItems(item, name, &found);
+    // Popups (the room switcher) live in the window's overlay, outside the content item.
+    if (auto *window = qobject_cast<QQuickWindow *>(root)) {
+        const auto objects = window->findChildren<QQuickItem *>(name);
+        for (QQuickItem *object : objects) {
+            if (!found.contains(object))
+                found.append(object);
+        }
+    }
+    return found;
+}
+
+QQuickItem *findItem(QObject *root, const QString &name)
+{
+    const auto found = findItems(root, name);
+    return found.isEmpty() ? nullptr : found.constFirst();
+}
+
+// The visible `content` labels of the timeline's delegates whose text is exactly `text`.
 QList<QQuickItem *> contentLabels(QObject *root, const QString &text)
 {
     QList<QQuickItem *> found;
-    const auto items = root->findChildren<QQuickItem *>(QStringLiteral("content"));
+    const auto items = findItems(root, QStringLiteral("content"));
     for (QQuickItem *item : items) {
         if (item->property("text").toString() == text && item->isVisible())
             found.append(item);
@@ -108,11 +150,16 @@ void TestChatApp::initTestCase()
             m_bot->sendMessage(message.roomId, QStringLiteral("pong: %1").arg(message.content));
     });
     m_bot->open();
-    m_bot->joinRoom(QStringLiteral("general"));
+    m_bot->room(QStringLiteral("general"))->join();
     QTRY_COMPARE(m_bot->state(), Client::State::Connected);
+    QTRY_COMPARE(m_bot->room(QStringLiteral("general"))->joinState(), Room::JoinState::Joined);
 
     m_appClient = std::make_unique<Client>();
     m_engine = std::make_unique<QQmlApplicationEngine>();
+    connect(m_engine.get(), &QQmlEngine::warnings, this, [](const QList<QQmlError> &warnings) {
+        for (const QQmlError &warning : warnings)
+            qWarning("QML: %s", qPrintable(warning.toString()));
+    });
     for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
         m_engine->addImportPath(path);
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml")); // last: takes precedence
@@ -152,7 +199,7 @@ void TestChatApp::typeInComposer(const QString &text)
     QVERIFY(field);
     field->forceActiveFocus();
     QTRY_VERIFY(field->hasActiveFocus());
-    QTest::keyClicks(m_window, text);
+    typeText(m_window, text);
     QTest::keyClick(m_window, Qt::Key_Return);
 }
 
@@ -260,7 +307,7 @@ void TestChatApp::joinAnotherRoomFromTheList()
     QObject *switcher = m_window->findChild<QObject *>(QStringLiteral("roomSwitcher"));
     QVERIFY(switcher);
     QTRY_VERIFY(switcher->property("opened").toBool());
-    QTest::keyClicks(m_window, QStringLiteral("rand"));
+    typeText(m_window, QStringLiteral("rand"));
     QTRY_COMPARE(switcher->property("matches").toList().size(), 1);
     QTest::keyClick(m_window, Qt::Key_Return);
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("random"));
@@ -297,7 +344,10 @@ void TestChatApp::survivesAServerRestart()
     QTRY_VERIFY(!banner->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(
         model->message(model->rowOfClientId(pending.clientId)).status, Message::Status::Sent, 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(contentLabels(m_window, QStringLiteral("pong: ping while away")).size(), 1, 20000);
+    // The other side is back too and its messages arrive again.
+    QTRY_COMPARE_WITH_TIMEOUT(m_bot->room(QStringLiteral("general"))->joinState(), Room::JoinState::Joined, 20000);
+    m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Welcome back!"));
+    QTRY_COMPARE_WITH_TIMEOUT(contentLabels(m_window, QStringLiteral("Welcome back!")).size(), 1, 20000);
 }
 
 void TestChatApp::screenshotsOfBothThemes()
