@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include <memory>
+#include <vector>
 
 using namespace Palaver;
 using Palaver::Stub::StubConfig;
@@ -62,6 +63,28 @@ QStringList checkTimeline(const MessageModel *model, int expected)
     }();
     return ids;
 }
+
+
+// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
+// data arrives; destroyed before the models when declared after the Client.
+class Watch {
+public:
+    void room(Room *room)
+    {
+        add(room->messages(), true);
+        add(room->members());
+    }
+    void add(QAbstractItemModel *model, bool fetchMore = false)
+    {
+        auto tester = std::make_unique<QAbstractItemModelTester>(
+            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester->setUseFetchMore(fetchMore);
+        m_testers.push_back(std::move(tester));
+    }
+
+private:
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+};
 
 } // namespace
 
@@ -213,6 +236,8 @@ private Q_SLOTS:
 
         // A Room made for a room the Client had joined already follows it, with its timeline.
         Room *bRoom = bob->room(General);
+        Watch watch;
+        watch.room(bRoom);
         QCOMPARE(bRoom->joinState(), Room::JoinState::Joining);
         QTRY_COMPARE(bRoom->joinState(), Room::JoinState::Joined);
         QCOMPARE(bRoom->messages()->count(), 13);
@@ -247,6 +272,9 @@ private Q_SLOTS:
         auto bob = makeClient(QStringLiteral("bob"), QStringLiteral("Bob"));
         Room *aRoom = alice->room(General);
         Room *bRoom = bob->room(General);
+        Watch watch;
+        watch.room(aRoom);
+        watch.room(bRoom);
         alice->open();
         bob->open();
         aRoom->join();
@@ -283,6 +311,9 @@ private Q_SLOTS:
         startServer(false);
         auto alice = makeClient(QStringLiteral("alice"), QStringLiteral("Alice"));
         Room *aRoom = alice->room(General);
+        Watch watch;
+        watch.room(aRoom);
+        watch.add(alice->roomList());
         QSignalSpy presence(alice.get(), &Client::presenceChanged);
         alice->open();
         aRoom->join();

@@ -12,6 +12,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace Palaver;
 
 namespace {
@@ -85,6 +88,28 @@ QVariantMap joinAck(const QList<qint64> &seqs, bool hasMore)
     };
 }
 
+
+// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
+// data arrives; destroyed before the models when declared after the Client.
+class Watch {
+public:
+    void room(Room *room)
+    {
+        add(room->messages(), true);
+        add(room->members());
+    }
+    void add(QAbstractItemModel *model, bool fetchMore = false)
+    {
+        auto tester = std::make_unique<QAbstractItemModelTester>(
+            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester->setUseFetchMore(fetchMore);
+        m_testers.push_back(std::move(tester));
+    }
+
+private:
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+};
+
 } // namespace
 
 class TestRoom : public QObject {
@@ -99,6 +124,8 @@ private Q_SLOTS:
         QCOMPARE(client.room(QStringLiteral("user:alice")), nullptr);
         Room *room = client.room(General);
         QVERIFY(room);
+        Watch watch;
+        watch.room(room);
         QCOMPARE(client.room(General), room); // one Room per id, owned by the Client
         QCOMPARE(client.rooms(), QList<Room *> { room });
         QCOMPARE(room->client(), &client);
@@ -178,6 +205,8 @@ private Q_SLOTS:
         Q_EMIT client.sessionReady(session()); // maxContentLength 10
         QCOMPARE(client.maxContentLength(), 10);
         Room *room = client.room(General);
+        Watch watch;
+        watch.room(room);
         const Message empty = room->send(QStringLiteral(" \t\n "));
         QCOMPARE(empty.status, Message::Status::Failed);
         QVERIFY(!empty.error.isEmpty());
@@ -288,6 +317,8 @@ private Q_SLOTS:
     {
         Client client;
         Room *room = client.room(QStringLiteral("staff"));
+        Watch watch;
+        watch.room(room);
         QSignalSpy failed(room, &Room::joinFailed);
         room->join();
         Q_EMIT client.roomJoinFailed(
@@ -306,6 +337,8 @@ private Q_SLOTS:
         const QUuid queued = client.sendMessage(General, QStringLiteral("from before"));
         QVERIFY(!queued.isNull());
         Room *room = client.room(General); // created after the send: shows it as Pending
+        Watch watch;
+        watch.room(room);
         QCOMPARE(room->messages()->count(), 1);
         QCOMPARE(room->messages()->message(0).clientId, queued.toString(QUuid::WithoutBraces));
         QCOMPARE(room->messages()->message(0).status, Message::Status::Pending);

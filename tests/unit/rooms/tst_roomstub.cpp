@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <memory>
+#include <vector>
 
 using namespace Palaver;
 using Palaver::Stub::StubConfig;
@@ -33,6 +34,28 @@ StubConfig config()
     c.ratePerSec = 100000;
     return c;
 }
+
+
+// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
+// data arrives; destroyed before the models when declared after the Client.
+class Watch {
+public:
+    void room(Room *room)
+    {
+        add(room->messages(), true);
+        add(room->members());
+    }
+    void add(QAbstractItemModel *model, bool fetchMore = false)
+    {
+        auto tester = std::make_unique<QAbstractItemModelTester>(
+            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester->setUseFetchMore(fetchMore);
+        m_testers.push_back(std::move(tester));
+    }
+
+private:
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+};
 
 } // namespace
 
@@ -110,6 +133,8 @@ private Q_SLOTS:
         auto bob = makeClient(QStringLiteral("bob"));
         auto carol = makeClient(QStringLiteral("carol"));
         Room *room = alice->room(General);
+        Watch watch;
+        watch.room(room);
         alice->open();
         bob->open();
         carol->open();
