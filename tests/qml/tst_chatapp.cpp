@@ -36,8 +36,12 @@ constexpr int Dark = 2; // Theme.Dark
 // QTest::keyClicks() exists for widgets only.
 void typeText(QWindow *window, const QString &text)
 {
-    for (const QChar c : text)
-        QTest::keyClick(window, c.toLatin1());
+    for (const QChar c : text) {
+        if (c == QLatin1Char('\n'))
+            QTest::keyClick(window, Qt::Key_Return, Qt::ShiftModifier); // a new line, not a send
+        else
+            QTest::keyClick(window, c.toLatin1());
+    }
 }
 
 // Delegates of views have no QObject parent: items are found in the visual tree.
@@ -356,10 +360,36 @@ void TestChatApp::screenshotsOfBothThemes()
     QVERIFY(page);
     const QString dir = QStringLiteral(PALAVER_SCREENSHOT_DIR);
     QVERIFY(QDir().mkpath(dir));
-    // A little conversation to look at.
-    m_bot->sendMessage(QStringLiteral("general"),
-        QStringLiteral("Tip: links and <b>markup</b> show as typed, never as HTML."));
-    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Tip: links and <b>markup</b> show as typed, never as HTML.")).size(), 1);
+    // A little conversation to look at, in #random: three people, a typing indicator, markup
+    // shown as typed, and an unread badge on #general.
+    Client carol;
+    carol.setUrl(m_stub->url());
+    carol.setToken(QString::fromLatin1(m_stub->makeToken(QStringLiteral("carol"), QStringLiteral("Carol"))));
+    carol.open();
+    carol.room(QStringLiteral("random"))->join();
+    Room *botRandom = m_bot->room(QStringLiteral("random"));
+    botRandom->join();
+    QTRY_COMPARE(botRandom->joinState(), Room::JoinState::Joined);
+    QTRY_COMPARE(carol.room(QStringLiteral("random"))->joinState(), Room::JoinState::Joined);
+    QVERIFY(QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("random"))));
+    QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("random"));
+
+    const auto say = [this](Client *who, const QString &text) {
+        who->sendMessage(QStringLiteral("random"), text);
+        QTRY_COMPARE(contentLabels(m_window, text).size(), 1);
+    };
+    say(m_bot.get(), QStringLiteral("Morning! Is the 0.1 release out?"));
+    say(&carol, QStringLiteral("The packages built overnight, all green."));
+    typeInComposer(QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next.")).size(), 1);
+    say(m_bot.get(), QStringLiteral("Nice. Remember: <b>tags</b> and <a href=\"https://example.com\">links</a> show exactly as typed."));
+    say(&carol, QStringLiteral("Lunch at 12:30 to celebrate?"));
+    botRandom->setTyping(true);
+    QTRY_COMPARE(findItem(m_window, QStringLiteral("typingIndicator"))->property("text").toString(),
+        QStringLiteral("Bob is typing…"));
+    m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Standup moved to 10:15."));
+    QTRY_VERIFY(findItem(findItem(m_window, QStringLiteral("room_general")), QStringLiteral("unreadBadge"))->isVisible());
+    QTRY_VERIFY(findItem(m_window, QStringLiteral("timelineView"))->property("atYEnd").toBool());
 
     for (const auto &[mode, name] : { std::pair { Light, "light" }, std::pair { Dark, "dark" } }) {
         QVERIFY(QMetaObject::invokeMethod(page, "themeChosen", Q_ARG(int, mode)));
@@ -370,6 +400,7 @@ void TestChatApp::screenshotsOfBothThemes()
         QVERIFY2(image.save(file), qPrintable(file));
         qInfo("screenshot: %s", qPrintable(file));
     }
+    botRandom->setTyping(false);
 }
 
 int main(int argc, char *argv[])
