@@ -108,7 +108,12 @@ void RoomDirectory::rememberName(const QString &userId, const QString &name)
 {
     if (userId.isEmpty() || name.isEmpty() || name == userId)
         return;
-    m_names.insert(userId, name);
+    // Called for every message: look before writing.
+    auto it = m_names.find(userId);
+    if (it == m_names.end())
+        m_names.insert(userId, name);
+    else if (*it != name)
+        *it = name;
 }
 
 bool RoomDirectory::knownRoom(const QString &roomId, QString *name, bool *isPrivate) const
