@@ -84,12 +84,12 @@ class TestClientStub : public QObject {
         if (!QTest::qWaitFor([&] { return reader->state() == Client::State::Connected; }, 5000))
             return {};
         QFuture<AckResult> join = reader->joinRoom(room);
-        QTest::qWaitFor([&] { return join.isFinished(); }, 5000);
+        if (!QTest::qWaitFor([&] { return join.isFinished(); }, 5000))
+            return {};
         QFuture<AckResult> page = reader->request(QStringLiteral("room:history"),
             { QVariantMap {
                 { QStringLiteral("roomId"), room }, { QStringLiteral("limit"), 100 } } });
-        QTest::qWaitFor([&] { return page.isFinished(); }, 5000);
-        if (!page.isFinished() || !page.result().ok())
+        if (!QTest::qWaitFor([&] { return page.isFinished(); }, 5000) || !page.result().ok())
             return {};
         return page.result().reply().value(QStringLiteral("messages")).toList();
     }
