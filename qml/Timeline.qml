@@ -3,6 +3,9 @@ pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls as QQC2
+// The module's C++ types (TimelineProxyModel) are registered when the module is imported, and
+// Main.qml is loaded by its URL, not through an import: so the module imports itself here.
+import Palaver.Chat
 
 //! The messages of one room. It stays pinned to the newest message while the user is at the
 //! bottom; once they scroll up it stays put and offers a "New messages" button instead. Older
@@ -20,9 +23,17 @@ Item {
 
     //! Goes to the newest message and follows new ones again.
     function scrollToBottom() {
+        view.cancelFlick() // a wheel or flick still running would unpin the view again
         view.pinned = true
         view.hasUnseen = false
         view.positionViewAtEnd()
+    }
+
+    // A first page shorter than the view leaves nothing to scroll: load more until it is full.
+    // Checked after the rows are laid out (callLater), not while they are being created.
+    function fillView() {
+        if (view.count > 0 && view.contentHeight < view.height)
+            fetchOlder()
     }
 
     function fetchOlder() {
@@ -31,6 +42,7 @@ Item {
     }
 
     onMessagesChanged: {
+        view.cancelFlick()
         view.pinned = true
         view.hasUnseen = false
         Qt.callLater(timeline.scrollToBottom)
@@ -44,12 +56,11 @@ Item {
         property bool hasUnseen: false
 
         anchors.fill: parent
-        model: timeline.messages
+        model: TimelineProxyModel { sourceModel: timeline.messages }
         clip: true
         boundsBehavior: Flickable.StopAtBounds
         reuseItems: true
-        bottomMargin: Theme.spacing
-        topMargin: Theme.spacing
+        // No top/bottom margins: positionViewAtEnd() ignores them, and atYEnd would never hold.
         QQC2.ScrollBar.vertical: QQC2.ScrollBar { }
 
         delegate: MessageDelegate {
@@ -58,27 +69,27 @@ Item {
             onDiscardClicked: (clientId) => timeline.messages.discard(clientId)
         }
 
-        // The user's own scrolling decides whether the view follows new messages.
-        onMovementEnded: {
-            pinned = atYEnd
+        // The user's own scrolling (drag, flick, wheel) decides whether the view follows new
+        // messages: at the bottom it does, anywhere else it stays put.
+        // A few pixels of slack: variable-height rows make the end move a little while laid out.
+        readonly property bool atBottom: contentHeight <= height
+            || contentY + height >= originY + contentHeight - 4
+        function userScrolled() {
+            pinned = atBottom
             if (pinned)
                 hasUnseen = false
         }
-        onAtYEndChanged: {
-            if (atYEnd && (moving || dragging)) {
-                pinned = true
-                hasUnseen = false
-            }
-        }
+        onMovementEnded: userScrolled()
         onContentYChanged: {
-            if ((moving || !pinned) && contentY - originY < height / 2)
+            if (moving || dragging || flicking)
+                userScrolled()
+            if (!pinned && contentY - originY < height / 2)
                 timeline.fetchOlder()
         }
         onCountChanged: {
             if (pinned)
                 Qt.callLater(view.positionViewAtEnd)
-            if (contentHeight < height)
-                timeline.fetchOlder()
+            Qt.callLater(timeline.fillView)
         }
         onContentHeightChanged: {
             if (pinned && !moving)

@@ -108,6 +108,7 @@ private Q_SLOTS:
     void markupIsShownLiterally();
     void typingIndicator();
     void joinAnotherRoomFromTheList();
+    void historyLoadsOnScrollAndNewMessagesButton();
     void survivesAServerRestart();
     void screenshotsOfBothThemes();
 
@@ -138,9 +139,12 @@ void TestChatApp::initTestCase()
     config.rooms = {
         { QStringLiteral("general"), QStringLiteral("General"), false, {} },
         { QStringLiteral("random"), QStringLiteral("Random"), false, {} },
+        { QStringLiteral("history"), QStringLiteral("History"), false, {} },
         { QStringLiteral("staff"), QStringLiteral("Staff"), true,
             { QStringLiteral("alice"), QStringLiteral("dave") } },
     };
+    config.rateBurst = 1000; // the bot fills a room with history
+    config.ratePerSec = 1000;
     m_stub = std::make_unique<Stub::StubServer>(config);
     QVERIFY2(m_stub->start(QHostAddress::LocalHost, 0), qPrintable(m_stub->errorString()));
     m_port = m_stub->serverPort();
@@ -302,9 +306,14 @@ void TestChatApp::joinAnotherRoomFromTheList()
     m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Anyone around?"));
     QQuickItem *general = findItem(m_window, QStringLiteral("room_general"));
     QTRY_VERIFY(findItem(general, QStringLiteral("unreadBadge"))->isVisible());
+    // Rooms in list order: General, History, Random, Staff.
+    QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("history"));
     QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
     QTRY_VERIFY(!findItem(general, QStringLiteral("unreadBadge"))->isVisible());
+    QTest::keyClick(m_window, Qt::Key_Down, Qt::ControlModifier);
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("history"));
 
     // Ctrl+K, filter, Enter.
     QTest::keyClick(m_window, Qt::Key_K, Qt::ControlModifier);
@@ -316,8 +325,61 @@ void TestChatApp::joinAnotherRoomFromTheList()
     QTest::keyClick(m_window, Qt::Key_Return);
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("random"));
     QTRY_VERIFY(!switcher->property("visible").toBool());
-    QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
+    QVERIFY(QMetaObject::invokeMethod(chatPage(), "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
+}
+
+void TestChatApp::historyLoadsOnScrollAndNewMessagesButton()
+{
+    // 120 messages, more than the 50 a join brings.
+    Room *botHistory = m_bot->room(QStringLiteral("history"));
+    botHistory->join();
+    QTRY_COMPARE(botHistory->joinState(), Room::JoinState::Joined);
+    for (int i = 1; i <= 120; ++i)
+        m_bot->sendMessage(QStringLiteral("history"), QStringLiteral("history %1").arg(i));
+    QTRY_COMPARE_WITH_TIMEOUT(m_bot->pendingMessageCount(), 0, 30000);
+
+    QObject *page = chatPage();
+    QVERIFY(QMetaObject::invokeMethod(page, "joinRoom", Q_ARG(QVariant, QStringLiteral("history"))));
+    QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("history"));
+    QTRY_VERIFY(timelineModel() && timelineModel()->count() >= 50);
+    MessageModel *model = timelineModel();
+    QQuickItem *view = findItem(m_window, QStringLiteral("timelineView"));
+    QVERIFY(view);
+    QTRY_VERIFY(view->property("atYEnd").toBool()); // pinned to the newest
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("history 120")).size(), 1);
+    // Only the join's page: nothing else loads while the user stays at the bottom.
+    const int firstPage = model->count();
+    QCOMPARE(firstPage, 50);
+    QVERIFY(!model->isFetchingHistory());
+
+    // The user drags the timeline down (scrolling up): older pages load as the top comes near.
+    const QPointF top = view->mapToScene(QPointF(view->width() / 2, 40));
+    for (int i = 0; i < 20 && model->count() == firstPage; ++i) {
+        QTest::mousePress(m_window, Qt::LeftButton, {}, top.toPoint());
+        for (int step = 1; step <= 25; ++step)
+            QTest::mouseMove(m_window, (top + QPointF(0, step * 18)).toPoint(), 16);
+        QTest::mouseRelease(m_window, Qt::LeftButton, {}, (top + QPointF(0, 450)).toPoint(), 200);
+        QTRY_VERIFY(!view->property("moving").toBool());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(model->count() > firstPage, 10000);
+    QVERIFY(!view->property("pinned").toBool());
+
+    // Scrolled up, a new message does not move the view; a button offers the jump.
+    QQuickItem *jump = findItem(m_window, QStringLiteral("jumpToNewButton"));
+    QVERIFY(jump);
+    QVERIFY(!jump->isVisible());
+    const qreal contentY = view->property("contentY").toReal();
+    m_bot->sendMessage(QStringLiteral("history"), QStringLiteral("a new one while you read"));
+    QTRY_VERIFY(jump->isVisible());
+    QCOMPARE(view->property("contentY").toReal(), contentY);
+    click(jump);
+    QTRY_VERIFY(view->property("atYEnd").toBool());
+    QTRY_VERIFY(!jump->isVisible());
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("a new one while you read")).size(), 1);
+
+    QVERIFY(QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
+    QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("general"));
 }
 
 void TestChatApp::survivesAServerRestart()
