@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Command 1 of the README: installs what is missing, builds, and runs the main job.
+# Command 1 of the README: installs what is missing, builds, and runs the main job: palaver-stub
+# with demo rooms and users, a demo bot, and palaver-chat signed in as a demo user. Closing the
+# app stops the rest (see app/desktop/run-demo.sh).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -7,12 +9,6 @@ cd "$top"
 "$top/packaging/install-deps.sh"
 
 cmake --preset default >/dev/null
-cmake --build --preset default
+cmake --build --preset default --target palaver-stub palaver-bot palaver-chat PalaverQmlplugin
 
-stub="$top/build/server-stub/palaver-stub"
-if [ -x "$stub" ]; then
-    echo "Starting palaver-stub --demo (Ctrl+C stops it)"
-    exec "$stub" --demo --port "${PALAVER_PORT:-3001}"
-fi
-echo "Built:"
-find "$top/build" -maxdepth 3 -type f -executable -name 'palaver-*' -o -maxdepth 3 -name '*.a' -type f
+exec "$top/app/desktop/run-demo.sh" "$top/build" "$@"
