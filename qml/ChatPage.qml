@@ -81,6 +81,14 @@ Rectangle {
         }
         function onJoined() { page.currentRoom.markRead() }
     }
+    // Back at the bottom (scrolled or jumped there), everything has been seen.
+    Connections {
+        target: timeline
+        function onPinnedChanged() {
+            if (timeline.pinned && page.currentRoom && page.currentRoom.joinState === Room.Joined)
+                page.currentRoom.markRead()
+        }
+    }
 
     ColumnLayout {
         anchors.fill: parent

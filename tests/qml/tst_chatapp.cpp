@@ -111,6 +111,7 @@ private Q_SLOTS:
     void historyLoadsOnScrollAndNewMessagesButton();
     void survivesAServerRestart();
     void screenshotsOfBothThemes();
+    void expiredTokenSignsOutInWords();
 
 private:
     void click(QQuickItem *item);
@@ -139,7 +140,7 @@ void TestChatApp::initTestCase()
     config.rooms = {
         { QStringLiteral("general"), QStringLiteral("General"), false, {} },
         { QStringLiteral("random"), QStringLiteral("Random"), false, {} },
-        { QStringLiteral("history"), QStringLiteral("History"), false, {} },
+        { QStringLiteral("hobbies"), QStringLiteral("Hobbies"), false, {} },
         { QStringLiteral("staff"), QStringLiteral("Staff"), true,
             { QStringLiteral("alice"), QStringLiteral("dave") } },
     };
@@ -306,14 +307,14 @@ void TestChatApp::joinAnotherRoomFromTheList()
     m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Anyone around?"));
     QQuickItem *general = findItem(m_window, QStringLiteral("room_general"));
     QTRY_VERIFY(findItem(general, QStringLiteral("unreadBadge"))->isVisible());
-    // Rooms in list order: General, History, Random, Staff.
+    // Rooms in list order: General, Hobbies, Random, Staff.
     QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
-    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("history"));
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("hobbies"));
     QTest::keyClick(m_window, Qt::Key_Up, Qt::ControlModifier);
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
     QTRY_VERIFY(!findItem(general, QStringLiteral("unreadBadge"))->isVisible());
     QTest::keyClick(m_window, Qt::Key_Down, Qt::ControlModifier);
-    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("history"));
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("hobbies"));
 
     // Ctrl+K, filter, Enter.
     QTest::keyClick(m_window, Qt::Key_K, Qt::ControlModifier);
@@ -332,16 +333,16 @@ void TestChatApp::joinAnotherRoomFromTheList()
 void TestChatApp::historyLoadsOnScrollAndNewMessagesButton()
 {
     // 120 messages, more than the 50 a join brings.
-    Room *botHistory = m_bot->room(QStringLiteral("history"));
-    botHistory->join();
-    QTRY_COMPARE(botHistory->joinState(), Room::JoinState::Joined);
+    Room *botHobbies = m_bot->room(QStringLiteral("hobbies"));
+    botHobbies->join();
+    QTRY_COMPARE(botHobbies->joinState(), Room::JoinState::Joined);
     for (int i = 1; i <= 120; ++i)
-        m_bot->sendMessage(QStringLiteral("history"), QStringLiteral("history %1").arg(i));
+        m_bot->sendMessage(QStringLiteral("hobbies"), QStringLiteral("history %1").arg(i));
     QTRY_COMPARE_WITH_TIMEOUT(m_bot->pendingMessageCount(), 0, 30000);
 
     QObject *page = chatPage();
-    QVERIFY(QMetaObject::invokeMethod(page, "joinRoom", Q_ARG(QVariant, QStringLiteral("history"))));
-    QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("history"));
+    QVERIFY(QMetaObject::invokeMethod(page, "joinRoom", Q_ARG(QVariant, QStringLiteral("hobbies"))));
+    QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("hobbies"));
     QTRY_VERIFY(timelineModel() && timelineModel()->count() >= 50);
     MessageModel *model = timelineModel();
     QQuickItem *view = findItem(m_window, QStringLiteral("timelineView"));
@@ -370,7 +371,7 @@ void TestChatApp::historyLoadsOnScrollAndNewMessagesButton()
     QVERIFY(jump);
     QVERIFY(!jump->isVisible());
     const qreal contentY = view->property("contentY").toReal();
-    m_bot->sendMessage(QStringLiteral("history"), QStringLiteral("a new one while you read"));
+    m_bot->sendMessage(QStringLiteral("hobbies"), QStringLiteral("a new one while you read"));
     QTRY_VERIFY(jump->isVisible());
     QCOMPARE(view->property("contentY").toReal(), contentY);
     click(jump);
@@ -463,6 +464,35 @@ void TestChatApp::screenshotsOfBothThemes()
         qInfo("screenshot: %s", qPrintable(file));
     }
     botRandom->setTyping(false);
+}
+
+void TestChatApp::expiredTokenSignsOutInWords()
+{
+    // Sign out from the menu, then in again with a token that lives one second.
+    QVERIFY(QMetaObject::invokeMethod(chatPage(), "signOutRequested"));
+    QTRY_VERIFY(!chatPage());
+    QTRY_COMPARE(m_appClient->state(), Client::State::Disconnected);
+    findItem(m_window, QStringLiteral("tokenField"))
+        ->setProperty("text", QString::fromLatin1(m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"), 1)));
+    click(findItem(m_window, QStringLiteral("signInButton")));
+    QTRY_VERIFY(chatPage());
+
+    // Each time the connection is up, it is cut; once the token has expired the server refuses
+    // it and the app says so.
+    QQuickItem *banner = findItem(m_window, QStringLiteral("connectionBanner"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            if (m_appClient->state() == Client::State::Connected)
+                m_stub->dropClient(QStringLiteral("alice"));
+            return m_appClient->state() == Client::State::Failed;
+        }(),
+        20000);
+    QCOMPARE(m_appClient->error(), Client::Error::TokenExpired);
+    QTRY_COMPARE(banner->property("text").toString(), QStringLiteral("Signed out: the server refused the token"));
+    click(findItem(banner, QStringLiteral("bannerButton"))); // "Sign in again"
+    QTRY_VERIFY(!chatPage());
+    QTRY_COMPARE(findItem(m_window, QStringLiteral("signInError"))->property("text").toString(),
+        QStringLiteral("The token has expired. Paste a new one."));
 }
 
 int main(int argc, char *argv[])
