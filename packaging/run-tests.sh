@@ -12,9 +12,13 @@ cmake --build --preset ci
 
 # Tests that need a desktop session get one here: a virtual X display (gui tests) and a private
 # D-Bus session with an unlocked gnome-keyring, a real Secret Service for the keychain tests.
-# Nothing of the user's own session is touched.
+# Nothing of the user's own session is touched: the keyring lives in a throwaway data folder.
 export PALAVER_KEYRING_PASSWORD=palaver-test
-exec xvfb-run -a -s "-screen 0 1280x800x24" \
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/palaver-tests.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export XDG_DATA_HOME="$scratch/data"
+mkdir -p "$XDG_DATA_HOME"
+xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash -c '
         printf %s "$PALAVER_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
         exec ctest --preset ci "$@"' ctest "$@"
