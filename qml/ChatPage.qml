@@ -337,8 +337,8 @@ Rectangle {
                     Layout.fillWidth: true
                     enabled: page.currentRoom !== null && page.currentRoom.joinState !== Room.Failed
                     maxLength: page.client.maxContentLength
-                    placeholderText: page.currentRoom
-                        ? qsTr("Message %1").arg(page.currentRoom.name) : qsTr("Write a message…")
+                    // Not "Message <room name>": the placeholder is not a PlainText label.
+                    placeholderText: qsTr("Write a message…")
                     onSendRequested: (text) => {
                         page.currentRoom.send(text)
                         page.currentRoom.setTyping(false)

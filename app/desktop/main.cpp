@@ -6,6 +6,7 @@
 #include <Palaver/client.h>
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
@@ -19,33 +20,76 @@
 
 Q_IMPORT_QML_PLUGIN(Palaver_ChatPlugin)
 
+namespace {
+
+struct Options {
+    QCommandLineOption url { QStringLiteral("url"),
+        QCoreApplication::translate("main", "Server address (ws://, wss://, http:// or https://)."),
+        QStringLiteral("URL") };
+    QCommandLineOption demo { QStringLiteral("demo"),
+        QCoreApplication::translate("main",
+            "Offer one-click sign-in for the demo users of the environment variable "
+            "PALAVER_DEMO_TOKENS ([{\"id\",\"name\",\"token\"}], as set by run-demo.sh).") };
+    QCommandLineOption demoUser { QStringLiteral("demo-user"),
+        QCoreApplication::translate("main", "With --demo: sign in as this demo user at once."),
+        QStringLiteral("ID") };
+};
+
+void setNames()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Palaver"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("palaver.example"));
+    QCoreApplication::setApplicationName(QStringLiteral("palaver-chat"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PALAVER_VERSION));
+}
+
+void setUpParser(QCommandLineParser &parser, const Options &options)
+{
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Palaver chat: a desktop client for Palaver servers."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({ options.url, options.demo, options.demoUser });
+}
+
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v"
+            || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    // --help and --version answer without a display: no QGuiApplication for them.
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setNames();
+        QCommandLineParser parser;
+        const Options options;
+        setUpParser(parser, options);
+        parser.process(core); // prints and exits
+        return 0;
+    }
+
     QGuiApplication app(argc, argv);
-    QGuiApplication::setOrganizationName(QStringLiteral("Palaver"));
-    QGuiApplication::setOrganizationDomain(QStringLiteral("palaver.example"));
-    QGuiApplication::setApplicationName(QStringLiteral("palaver-chat"));
+    setNames();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Palaver"));
-    QGuiApplication::setApplicationVersion(QStringLiteral(PALAVER_VERSION));
     QGuiApplication::setDesktopFileName(QStringLiteral("palaver-chat"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QGuiApplication::translate("main", "Palaver chat: a desktop client for Palaver servers."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption urlOption(QStringLiteral("url"),
-        QGuiApplication::translate("main", "Server address (ws://, wss://, http:// or https://)."),
-        QStringLiteral("URL"));
-    const QCommandLineOption demoOption(QStringLiteral("demo"),
-        QGuiApplication::translate("main",
-            "Offer one-click sign-in for the demo users of the environment variable "
-            "PALAVER_DEMO_TOKENS ([{\"id\",\"name\",\"token\"}], as set by run-demo.sh)."));
-    const QCommandLineOption demoUserOption(QStringLiteral("demo-user"),
-        QGuiApplication::translate("main", "With --demo: sign in as this demo user at once."),
-        QStringLiteral("ID"));
-    parser.addOptions({ urlOption, demoOption, demoUserOption });
+    const Options options;
+    setUpParser(parser, options);
     parser.process(app);
+    const QCommandLineOption &urlOption = options.url;
+    const QCommandLineOption &demoOption = options.demo;
+    const QCommandLineOption &demoUserOption = options.demoUser;
 
     QTextStream err(stderr);
     QUrl url;
