@@ -79,10 +79,9 @@ QQC2.ApplicationWindow {
     function finishSignIn() {
         signingIn = false
         signedIn = true
-        if (pendingRemember) {
+        // Remembered only once the keychain has it (stored()); never written anywhere else.
+        if (pendingRemember)
             tokenStore.store(session.lastUrl, pendingToken)
-            session.rememberedUrl = session.lastUrl
-        }
         pendingToken = ""
     }
 
@@ -177,11 +176,14 @@ QQC2.ApplicationWindow {
                 window.signIn(account, token, true)
             }
         }
+        onStored: (account) => session.rememberedUrl = account
         onFailed: (account, error, message) => {
-            if (error === TokenStore.NotFound && account === session.rememberedUrl)
-                session.rememberedUrl = ""
-            else if (window.pendingRemember || window.restoredSession)
-                window.signInError = qsTr("The keychain could not be used: %1").arg(message)
+            if (account !== session.rememberedUrl)
+                return // storing failed: the token is simply not remembered
+            session.rememberedUrl = ""
+            if (error !== TokenStore.NotFound && !window.signedIn)
+                window.signInError = qsTr("The saved token could not be read from the keychain: %1")
+                    .arg(message)
         }
     }
 
