@@ -19,6 +19,7 @@ FaultProxy::~FaultProxy()
     const auto pairs = m_pairs;
     for (Pair *p : pairs)
         cut(p);
+    qDeleteAll(std::exchange(m_removed, {}));
 }
 
 void FaultProxy::setTarget(const QHostAddress &address, quint16 port)
@@ -324,8 +325,16 @@ void FaultProxy::remove(Pair *p)
             s->deleteLater();
         }
     }
-    // Not from inside a timer or socket signal of this pair: later.
-    QMetaObject::invokeMethod(this, [p] { delete p; }, Qt::QueuedConnection);
+    // Not from inside a timer or socket signal of this pair: later (or in the destructor, if
+    // the proxy goes first).
+    m_removed.append(p);
+    QMetaObject::invokeMethod(
+        this,
+        [this, p] {
+            if (m_removed.removeOne(p))
+                delete p;
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace Palaver::Test

@@ -116,6 +116,7 @@ private:
     quint32 m_seed = 1;
     QRandomGenerator m_rng { 1 };
     QList<Pair *> m_pairs;
+    QList<Pair *> m_removed; //!< cut or closed, to be deleted
     Stats m_stats;
     Chaos m_chaos;
     QTimer m_chaosTimer;
