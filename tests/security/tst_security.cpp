@@ -77,7 +77,8 @@ AckResult ask(Client &client, const QString &event, const QVariantList &args)
         result = r;
         done = true;
     });
-    QTest::qWaitFor([&] { return done; }, 15000);
+    if (!QTest::qWaitFor([&] { return done; }, 15000))
+        return AckResult::failure(AckResult::Error::Timeout, QStringLiteral("no answer in 15 s"));
     return result;
 }
 
