@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A program written against the installed SDK only: shared by the CMake and pkg-config consumers.
+#include <Palaver/client.h>
 #include <Palaver/message.h>
+#include <Palaver/messagemodel.h>
+#include <Palaver/room.h>
 
 #include <QCoreApplication>
 #include <QMetaEnum>
@@ -28,10 +31,26 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    // Client use goes here once Palaver::Client is part of the library, e.g.
-    //   Palaver::Client client;
-    //   if (client.state() != Palaver::Client::State::Disconnected) return 1;
-    // (construct it without a server: the consumer must not need the network).
+    // The connection core and the rooms layer, without a server: the consumer must not need the
+    // network. A Client starts Disconnected, normalises URLs, and hands out Rooms on demand.
+    Palaver::Client client;
+    if (client.state() != Palaver::Client::State::Disconnected) {
+        out << "palaver-consumer: a new Client is not Disconnected\n";
+        return 1;
+    }
+    const QUrl endpoint
+        = Palaver::Client::endpointUrl(QUrl(QStringLiteral("https://chat.example")));
+    if (endpoint.scheme() != QStringLiteral("wss")
+        || endpoint.path() != QStringLiteral("/socket.io/")) {
+        out << "palaver-consumer: unexpected endpoint " << endpoint.toString() << "\n";
+        return 1;
+    }
+    Palaver::Room *room = client.room(QStringLiteral("general"));
+    if (!room || room->joinState() != Palaver::Room::JoinState::NotJoined || !room->messages()
+        || room->messages()->rowCount() != 0 || client.room(QStringLiteral("Not A Room!"))) {
+        out << "palaver-consumer: Client::room() misbehaves\n";
+        return 1;
+    }
 
     out << "palaver-consumer: ok (" << message.roomId << ", " << statusName << ")\n";
     return 0;

@@ -8,9 +8,22 @@ import Palaver
 TestCase {
     name: "PalaverImport"
 
+    Client {
+        id: client
+    }
+
     function test_moduleLoads() {
-        // Reaching here means `import Palaver` resolved. Type checks go here as the module grows,
-        // e.g. verify(Qt.createQmlObject("import Palaver; Client {}", this) !== null)
-        verify(true)
+        // Reaching here means `import Palaver` resolved and the plugin registered its types.
+        compare(client.state, Client.Disconnected)
+        compare(client.active, false)
+    }
+
+    function test_roomsOnDemand() {
+        const room = client.room("general")
+        verify(room !== null)
+        compare(room.id, "general")
+        compare(room.joinState, Room.NotJoined)
+        compare(room.messages.count, 0)
+        compare(client.room("Not A Room!"), null)
     }
 }
