@@ -13,6 +13,8 @@ cmake --build --preset ci
 # Tests that need a desktop session get one here: a virtual X display (gui tests) and a private
 # D-Bus session with an unlocked gnome-keyring, a real Secret Service for the keychain tests.
 # Nothing of the user's own session is touched: the keyring lives in a throwaway data folder.
+# In CI (a throwaway machine, as root) the packaging test also installs the .deb files for real.
+[ "${CI:-}" = true ] && export PALAVER_TEST_APT_INSTALL=1
 export PALAVER_KEYRING_PASSWORD=palaver-test
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/palaver-tests.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -228,6 +228,21 @@ deb)
     grep -qE '/include/Palaver/message\.h$' <<<"$t" || fail "TGZ lacks the headers"
     grep -qE '/libPalaverSdk\.so\.0$' <<<"$t" || fail "TGZ lacks the library"
     grep -qE '(_p\.h|PalaverProtocol[^/]*)$' <<<"$t" && fail "TGZ ships private files"
+    # The real thing, where we may change the machine (CI runs as root on a throwaway machine):
+    # apt installs the runtime and tools packages with their Debian dependencies, the installed
+    # palaver-stub runs, and everything is removed again.
+    if [ "${PALAVER_TEST_APT_INSTALL:-0}" = 1 ] && [ "$(id -u)" -eq 0 ] && [ -n "${tools:-}" ]; then
+        if dpkg-query -W libpalaversdk0 >/dev/null 2>&1; then
+            fail "libpalaversdk0 is already installed on this machine; not touching it"
+        fi
+        cleanup_apt() { DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq palaver-tools libpalaversdk0 >/dev/null 2>&1 || true; }
+        trap 'rc=$?; cleanup_apt; if [ $rc -eq 0 ]; then rm -rf "$tmp"; else echo "kept $tmp" >&2; fi' EXIT
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$runtime" "$tools" >/dev/null ||
+            fail "apt-get install of $runtime $tools failed"
+        v=$(/usr/bin/palaver-stub --version) || fail "the installed palaver-stub --version failed"
+        grep -qF "$ver" <<<"$v" || fail "palaver-stub --version printed '$v', not $ver"
+        echo "installed with apt-get: $v"
+    fi
     echo "packages OK"
     ;;
 
