@@ -12,6 +12,8 @@ set(PALAVER_SDK_CORE_SOURCES
     src/outbox.cpp
     src/variantjson_p.h
     src/variantjson.cpp
+    src/timestamp_p.h
+    src/timestamp.cpp
     include/Palaver/client.h
     src/client_p.h
     src/client.cpp

@@ -3,6 +3,7 @@
 #include "logging_p.h"
 #include "networkmonitor_p.h"
 #include "roomdirectory_p.h"
+#include "timestamp_p.h"
 #include "variantjson_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/client.h>
@@ -66,14 +67,19 @@ std::pair<QString, QString> ackError(const QVariantMap &reply)
 
 Message toMessage(const ChatMessage &c)
 {
+    return MessageConverter()(c);
+}
+
+Message MessageConverter::operator()(const ChatMessage &c)
+{
     Message m;
     m.id = fromStd(c.id);
-    m.roomId = fromStd(c.roomId);
+    m.roomId = roomId.get(c.roomId);
     m.seq = c.seq;
-    m.authorId = fromStd(c.userId);
-    m.authorName = fromStd(c.userName);
+    m.authorId = authorId.get(c.userId);
+    m.authorName = authorName.get(c.userName);
     m.content = fromStd(c.content);
-    m.createdAt = QDateTime::fromString(fromStd(c.createdAt), Qt::ISODateWithMs).toUTC();
+    m.createdAt = parseTimestamp(c.createdAt);
     m.clientId = fromStd(c.clientId);
     m.status = Message::Status::Sent;
     return m;
@@ -485,7 +491,7 @@ void Client::Private::handleEvent(const Packet &packet)
                 auto &value = decoded.value();
                 if (!pid.empty() && value.offset && !packet.id)
                     offset = std::move(*value.offset);
-                Q_EMIT q->messageReceived(toMessage(value.message));
+                Q_EMIT q->messageReceived(received(value.message));
                 if (!q->isSignalConnected(eventSignal) && !packet.id)
                     return;
             } else {

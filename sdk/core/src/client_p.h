@@ -3,6 +3,7 @@
 
 #include "ackregistry_p.h"
 #include "outbox_p.h"
+#include "recentstring_p.h"
 #include "transport_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/packet.h>
@@ -31,6 +32,16 @@ class RoomDirectory;
 //! A `message:new`/ack Message as the SDK hands it out.
 PALAVER_SDK_EXPORT Message messageFromJson(const nlohmann::json &value);
 Message toMessage(const Protocol::ChatMessage &message);
+
+//! toMessage() for the receive stream: the room and author strings repeat from message to
+//! message, so they are shared with the previous message's instead of decoded again.
+struct MessageConverter {
+    RecentString roomId;
+    RecentString authorId;
+    RecentString authorName;
+
+    Message operator()(const Protocol::ChatMessage &message);
+};
 
 class Client::Private {
 public:
@@ -79,6 +90,7 @@ public:
     std::string pid; //!< secret: never logged
     std::optional<std::string> offset; //!< never logged
     std::vector<Protocol::Packet> earlyEvents; //!< arrived before the CONNECT ack
+    MessageConverter received; //!< of `message:new`
     std::vector<std::pair<QString, QVariantList>> sendBuffer;
     QHash<QString, RequestHandler> requestHandlers;
 

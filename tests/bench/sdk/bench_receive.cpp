@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 // SDK receive benchmark: a replay server (its own thread) sends pre-encoded `message:new`
-// frames as fast as it can; the Palaver::Client (messageReceived) and a raw QWebSocket (frames
-// counted, nothing decoded) receive them. Then ack round trips of Client::request().
+// frames as fast as it can; a raw QWebSocket (frames counted, nothing decoded), the
+// Palaver::Client (messageReceived) and Node's socket.io-client (jsclient.mjs, a child process)
+// receive them, one after the other. Then ack round trips of Client::request().
+//
+//   bench_sdk_receive [--scale D] [--rounds N] [--only raw|client|js]
+//
+// --scale divides the message counts (for callgrind), --only runs a single receiver.
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
 #include <Palaver/client.h>
@@ -9,12 +14,17 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QProcess>
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -91,8 +101,19 @@ public:
 
 struct Run {
     double seconds = 0;
+    double cpuSeconds = 0; //!< of the receiving thread (or the Node process)
     int received = 0;
 };
+
+//! CPU time (user + system) of the calling thread: the receivers run on the main thread, the
+//! replay server on its own, so its work is not counted.
+double threadCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_THREAD, &usage);
+    auto seconds = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 Run viaClient(quint16 port, int count, int size)
 {
@@ -108,10 +129,12 @@ Run viaClient(quint16 port, int count, int size)
         if (++run.received == count)
             loop.quit();
     });
+    const double cpu = threadCpuSeconds();
     t.start();
     client.send(QStringLiteral("replay"), { count, size });
     loop.exec();
     run.seconds = t.nsecsElapsed() / 1e9;
+    run.cpuSeconds = threadCpuSeconds() - cpu;
     client.close();
     return run;
 }
@@ -123,12 +146,14 @@ Run viaRawSocket(quint16 port, int count, int size)
     Run run;
     bool ready = false;
     QElapsedTimer t;
+    double cpu = 0;
     QObject::connect(&socket, &QWebSocket::textMessageReceived, &loop, [&](const QString &m) {
         if (!ready) {
             if (m.startsWith(QLatin1Char('0'))) {
                 socket.sendTextMessage(QStringLiteral("40"));
             } else if (m.startsWith(QLatin1String("40"))) {
                 ready = true;
+                cpu = threadCpuSeconds();
                 t.start();
                 socket.sendTextMessage(QStringLiteral("42[\"replay\",%1,%2]").arg(count).arg(size));
             }
@@ -141,8 +166,43 @@ Run viaRawSocket(quint16 port, int count, int size)
         QUrl(QStringLiteral("ws://127.0.0.1:%1/socket.io/?EIO=4&transport=websocket").arg(port)));
     loop.exec();
     run.seconds = t.nsecsElapsed() / 1e9;
+    run.cpuSeconds = threadCpuSeconds() - cpu;
     socket.close();
     return run;
+}
+
+//! Node's socket.io-client in a child process; it measures itself and prints one JSON line.
+Run viaJs(quint16 port, int count, int size)
+{
+    QProcess node;
+    node.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    node.start(QStringLiteral(PALAVER_NODE_EXECUTABLE),
+        { QStringLiteral(PALAVER_JSCLIENT_SCRIPT), QStringLiteral("http://127.0.0.1:%1").arg(port),
+            QString::number(count), QString::number(size), QStringLiteral(PALAVER_NODE_MODULES) });
+    Run run;
+    if (!node.waitForFinished(600'000) || node.exitCode() != 0) {
+        std::printf("  node receiver failed\n");
+        return run;
+    }
+    const QJsonObject result = QJsonDocument::fromJson(node.readAllStandardOutput()).object();
+    run.received = result.value(QStringLiteral("received")).toInt();
+    run.seconds = result.value(QStringLiteral("seconds")).toDouble();
+    run.cpuSeconds = result.value(QStringLiteral("cpuUs")).toDouble() / 1e6;
+    return run;
+}
+
+void print(const char *name, const Run &run, const Run *raw)
+{
+    if (run.received == 0 || run.seconds <= 0)
+        return;
+    const double perSecond = run.received / run.seconds;
+    const double cpuUs = 1e6 * run.cpuSeconds / run.received;
+    std::printf(
+        "  %-14s %7.3f s %9.0f msgs/s  cpu %6.2f us/msg", name, run.seconds, perSecond, cpuUs);
+    if (raw && raw->received && raw != &run)
+        std::printf("  (speed %3.0f%% of raw, cpu %.2fx raw)", 100.0 * raw->seconds / run.seconds,
+            run.cpuSeconds / run.received / (raw->cpuSeconds / raw->received));
+    std::printf("\n");
 }
 
 void ackRoundTrips(quint16 port, int count)
@@ -184,6 +244,8 @@ void ackRoundTrips(quint16 port, int count)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // Every run connects a Client: its state changes would drown the results.
+    QLoggingCategory::setFilterRules(QStringLiteral("palaver.*.info=false"));
     QThread serverThread;
     auto *replay = new ReplayServer;
     replay->moveToThread(&serverThread);
@@ -193,23 +255,46 @@ int main(int argc, char **argv)
         replay, [replay] { replay->start(); }, Qt::BlockingQueuedConnection);
     const quint16 port = replay->port;
 
+    int scale = 1;
+    int rounds = 2;
+    QString only;
+    const QStringList args = app.arguments();
+    for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == QLatin1String("--scale"))
+            scale = std::max(1, args[i + 1].toInt());
+        else if (args[i] == QLatin1String("--rounds"))
+            rounds = std::max(1, args[i + 1].toInt());
+        else if (args[i] == QLatin1String("--only"))
+            only = args[i + 1];
+    }
+    auto wanted = [&](const char *name) { return only.isEmpty() || only == QLatin1String(name); };
+
     struct Case {
         int count;
         int size;
     };
     for (const Case c : { Case { 200000, 100 }, Case { 20000, 4096 } }) {
+        const int count = c.count / scale;
         std::printf(
-            "frames: %d x %d B (frame %zu B)\n", c.count, c.size, frameFor(1, c.size).size());
-        for (int round = 0; round < 2; ++round) {
-            const Run raw = viaRawSocket(port, c.count, c.size);
-            const Run sdk = viaClient(port, c.count, c.size);
-            std::printf(
-                "  raw QWebSocket: %.3f s, %.0f frames/s | Client: %.3f s, %.0f msgs/s (%.0f%%)\n",
-                raw.seconds, raw.received / raw.seconds, sdk.seconds, sdk.received / sdk.seconds,
-                100.0 * raw.seconds / sdk.seconds);
+            "frames: %d x %d B content (frame %zu B)\n", count, c.size, frameFor(1, c.size).size());
+        for (int round = 0; round < rounds; ++round) {
+            Run raw, sdk, js;
+            if (wanted("raw"))
+                raw = viaRawSocket(port, count, c.size);
+            if (wanted("client"))
+                sdk = viaClient(port, count, c.size);
+            if (wanted("js"))
+                js = viaJs(port, count, c.size);
+            print("raw QWebSocket", raw, nullptr);
+            print("Client", sdk, &raw);
+            print("socket.io-js", js, &raw);
+            if (sdk.received && js.received)
+                std::printf("  Client / js: %.2fx speed, %.2fx cpu per message\n",
+                    js.seconds / sdk.seconds, sdk.cpuSeconds / js.cpuSeconds);
         }
     }
-    ackRoundTrips(port, 2000);
+    if (only.isEmpty())
+        ackRoundTrips(port, 2000);
 
     QMetaObject::invokeMethod(
         replay,
