@@ -9,6 +9,7 @@
 
 #include <QPointer>
 #include <QUrlQuery>
+#include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -110,6 +111,12 @@ void StubServer::Private::onNewConnection()
             qCDebug(Log::stub) << "refused a connection: unsupported protocol version or transport";
             socket->close(QWebSocketProtocol::CloseCodeProtocolError);
             QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            // The closing handshake may never finish (a peer that does not answer, or a close
+            // already done): cut it off and free it, as EngineConnection does.
+            QTimer::singleShot(1000, socket, [socket] {
+                socket->abort();
+                socket->deleteLater();
+            });
             continue;
         }
         EngineConnection::Options options;
