@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Command 2 of the README: installs what is missing, builds with warnings as errors, and runs the
-# whole test suite through ctest. CI (.ci/run) runs exactly this.
+# whole test suite through ctest, then the unit and integration suites again under
+# AddressSanitizer + UBSan. CI (.ci/run) runs exactly this.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -9,6 +10,9 @@ cd "$top"
 
 cmake --preset ci >/dev/null
 cmake --build --preset ci
+# The unit and integration suites run a second time under AddressSanitizer and UBSan.
+cmake --preset asan >/dev/null
+cmake --build --preset asan
 
 # Tests that need a desktop session get one here: a virtual X display (gui tests) and a private
 # D-Bus session with an unlocked gnome-keyring, a real Secret Service for the keychain tests.
@@ -23,4 +27,4 @@ mkdir -p "$XDG_DATA_HOME"
 xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash -c '
         printf %s "$PALAVER_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
-        exec ctest --preset ci "$@"' ctest "$@"
+        ctest --preset ci "$@" && exec ctest --preset asan "$@"' ctest "$@"
