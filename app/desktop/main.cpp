@@ -2,7 +2,6 @@
 // palaver-chat: the command line, the application's names (for QSettings), the Client, and the
 // Palaver.Chat QML module's Main.qml. Everything visible lives in qml/.
 #include "demousers.h"
-
 #include <Palaver/client.h>
 
 #include <QCommandLineParser>
@@ -45,8 +44,8 @@ void setNames()
 
 void setUpParser(QCommandLineParser &parser, const Options &options)
 {
-    parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Palaver chat: a desktop client for Palaver servers."));
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Palaver chat: a desktop client for Palaver servers."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({ options.url, options.demo, options.demoUser });
@@ -108,14 +107,14 @@ int main(int argc, char *argv[])
         const QByteArray json = qgetenv("PALAVER_DEMO_TOKENS");
         QString error;
         if (json.isEmpty())
-            err << QGuiApplication::translate("main",
-                       "palaver-chat: --demo without PALAVER_DEMO_TOKENS: no demo users to offer")
+            err << QGuiApplication::translate(
+                "main", "palaver-chat: --demo without PALAVER_DEMO_TOKENS: no demo users to offer")
                 << Qt::endl;
         else
             demoUsers = Palaver::Chat::parseDemoUsers(json, &error);
         if (!error.isEmpty())
-            err << QGuiApplication::translate("main",
-                       "palaver-chat: PALAVER_DEMO_TOKENS is not usable: %1")
+            err << QGuiApplication::translate(
+                "main", "palaver-chat: PALAVER_DEMO_TOKENS is not usable: %1")
                        .arg(error)
                 << Qt::endl;
     }

@@ -8,8 +8,8 @@
 #include "messagestore_p.h"
 
 #include <QPointer>
-#include <QUrlQuery>
 #include <QTimer>
+#include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
 

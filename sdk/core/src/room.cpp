@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "room_p.h"
 #include "client_p.h"
 #include "logging_p.h"
+#include "room_p.h"
 #include "roomdirectory_p.h"
 #include "variantjson_p.h"
 #include <Palaver/client.h>
@@ -264,19 +264,20 @@ void Room::Private::refreshMembers()
     memberRefreshAgain = false;
     QPointer<Room> guard(q);
     const quint64 requestEpoch = epoch;
-    client->request(QStringLiteral("room:join"), { id }, [guard, requestEpoch](const AckResult &result) {
-        if (!guard || guard->d->epoch != requestEpoch)
-            return;
-        Private *d = guard->d.get();
-        d->memberRefreshInFlight = false;
-        const QVariantMap reply = result.reply();
-        if (d->joinState != JoinState::Joined || !result.ok()
-            || !reply.value(QStringLiteral("ok")).toBool())
-            return;
-        d->setMembersFrom(reply);
-        if (d->memberRefreshAgain)
-            d->refreshMembers();
-    });
+    client->request(
+        QStringLiteral("room:join"), { id }, [guard, requestEpoch](const AckResult &result) {
+            if (!guard || guard->d->epoch != requestEpoch)
+                return;
+            Private *d = guard->d.get();
+            d->memberRefreshInFlight = false;
+            const QVariantMap reply = result.reply();
+            if (d->joinState != JoinState::Joined || !result.ok()
+                || !reply.value(QStringLiteral("ok")).toBool())
+                return;
+            d->setMembersFrom(reply);
+            if (d->memberRefreshAgain)
+                d->refreshMembers();
+        });
 }
 
 void Room::Private::onJoinFailed(const QString &code, const QString &message)
@@ -474,21 +475,21 @@ void Room::Private::requestHistory(qint64 beforeSeq)
         args.insert(QStringLiteral("before"), beforeSeq);
     QPointer<Room> guard(q);
     const quint64 requestEpoch = epoch;
-    client->request(QStringLiteral("room:history"), { args },
-        [guard, requestEpoch](const AckResult &result) {
-        if (!guard || guard->d->epoch != requestEpoch)
-            return; // left meanwhile: the model was cleared
-        MessageModel *model = guard->d->messages;
-        const QVariantMap reply = result.reply();
-        if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
-            qCInfo(Log::client) << "room" << guard->d->id << "history page failed:"
-                                << (result.ok() ? ackErrorOf(reply).first : result.errorString);
-            model->historyRequestFailed();
-            return;
-        }
-        model->prependHistory(messagesOf(reply.value(QStringLiteral("messages"))),
-            reply.value(QStringLiteral("hasMore")).toBool());
-    });
+    client->request(
+        QStringLiteral("room:history"), { args }, [guard, requestEpoch](const AckResult &result) {
+            if (!guard || guard->d->epoch != requestEpoch)
+                return; // left meanwhile: the model was cleared
+            MessageModel *model = guard->d->messages;
+            const QVariantMap reply = result.reply();
+            if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
+                qCInfo(Log::client) << "room" << guard->d->id << "history page failed:"
+                                    << (result.ok() ? ackErrorOf(reply).first : result.errorString);
+                model->historyRequestFailed();
+                return;
+            }
+            model->prependHistory(messagesOf(reply.value(QStringLiteral("messages"))),
+                reply.value(QStringLiteral("hasMore")).toBool());
+        });
 }
 
 qint64 Room::Private::firstHole() const
@@ -594,9 +595,9 @@ void Room::Private::retry(const QString &clientId)
         failed.clientId.clear();
         failed.createdAt = QDateTime::currentDateTimeUtc();
         const QString newId = messages->addPending(failed);
-        messages->markFailed(newId, client->errorString().isEmpty()
-                ? QStringLiteral("The outbox is full")
-                : client->errorString());
+        messages->markFailed(newId,
+            client->errorString().isEmpty() ? QStringLiteral("The outbox is full")
+                                            : client->errorString());
     }
 }
 
@@ -740,8 +741,8 @@ Message Room::send(const QString &text)
     if (limit <= 0)
         limit = Private::DefaultMaxContentLength;
     const qsizetype codePoints = m.content.size()
-        - std::count_if(m.content.cbegin(), m.content.cend(),
-            [](QChar c) { return c.isLowSurrogate(); });
+        - std::count_if(
+            m.content.cbegin(), m.content.cend(), [](QChar c) { return c.isLowSurrogate(); });
     if (codePoints > limit) {
         m.error = tr("The message is longer than %n characters", nullptr, limit);
         return m;
@@ -769,8 +770,8 @@ void Room::setTyping(bool typing)
             return;
         d->typingSent = false;
         d->client->sendVolatile(QStringLiteral("typing"),
-            { QVariantMap { { QStringLiteral("roomId"), d->id },
-                { QStringLiteral("typing"), false } } });
+            { QVariantMap {
+                { QStringLiteral("roomId"), d->id }, { QStringLiteral("typing"), false } } });
         return;
     }
     if (d->joinState != JoinState::Joined)
@@ -779,7 +780,8 @@ void Room::setTyping(bool typing)
     if (d->typingSent && now - d->typingSentAt < Private::TypingThrottleMs)
         return;
     const auto error = d->client->sendVolatile(QStringLiteral("typing"),
-        { QVariantMap { { QStringLiteral("roomId"), d->id }, { QStringLiteral("typing"), true } } });
+        { QVariantMap {
+            { QStringLiteral("roomId"), d->id }, { QStringLiteral("typing"), true } } });
     if (error == Client::Error::NoError) {
         d->typingSent = true;
         d->typingSentAt = now;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "roomdirectory_p.h"
 #include "logging_p.h"
 #include "room_p.h"
+#include "roomdirectory_p.h"
 #include <Palaver/client.h>
 #include <Palaver/messagemodel.h>
 #include <Palaver/room.h>

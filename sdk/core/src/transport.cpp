@@ -119,8 +119,8 @@ bool Transport::sendFrames(const Frames &frames)
 void Transport::armHeartbeat()
 {
     // Both come from the server: a huge pair must mean "a long time", not overflow (UB).
-    const qint64 ms = m_handshake.pingInterval
-            > std::numeric_limits<qint64>::max() - m_handshake.pingTimeout
+    const qint64 ms
+        = m_handshake.pingInterval > std::numeric_limits<qint64>::max() - m_handshake.pingTimeout
         ? std::numeric_limits<qint64>::max()
         : m_handshake.pingInterval + m_handshake.pingTimeout;
     m_deadline.setRemainingTime(ms, Qt::PreciseTimer);

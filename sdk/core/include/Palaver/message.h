@@ -11,8 +11,7 @@ namespace Palaver {
 
 //! One chat message as the SDK hands it out: from the server (`message:new`, history pages,
 //! acks) or composed locally and still on its way (status Pending).
-class PALAVER_SDK_EXPORT Message
-{
+class PALAVER_SDK_EXPORT Message {
     Q_GADGET
     Q_PROPERTY(QString id MEMBER id)
     Q_PROPERTY(QString roomId MEMBER roomId)

@@ -87,15 +87,13 @@ using Frames = std::vector<Frame>;
 //! EVENT: non-empty array whose first element is a string that is not reserved; ACK: array;
 //! CONNECT_ERROR: object or string). Refuses more than MaxAttachments binaries.
 Result<Frames> encodePacket(ParserKind parser, PacketType type, const nlohmann::json &data,
-                            std::optional<std::uint64_t> id = std::nullopt,
-                            std::string_view nsp = "/");
+    std::optional<std::uint64_t> id = std::nullopt, std::string_view nsp = "/");
 
 //! Convenience for the common case: an EVENT `[name, args...]`. `args` is the argument list
 //! (an array, spread after the name); null means no arguments, any other value is the one
 //! argument.
 Result<Frames> encodeEvent(ParserKind parser, std::string_view name, const nlohmann::json &args,
-                           std::optional<std::uint64_t> id = std::nullopt,
-                           std::string_view nsp = "/");
+    std::optional<std::uint64_t> id = std::nullopt, std::string_view nsp = "/");
 
 //! Reassembles Socket.IO packets from the WebSocket messages that carry Engine.IO `message`
 //! packets. It keeps state only while a JSON binary packet waits for its attachments; after an

@@ -43,17 +43,10 @@ struct Error {
 };
 
 //! Either a value or an Error. The codec returns these and never throws.
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result {
 public:
-    Result(T value)
-        : m_value(std::in_place_index<0>, std::move(value))
-    {
-    }
-    Result(Error error)
-        : m_value(std::in_place_index<1>, std::move(error))
-    {
-    }
+    Result(T value) : m_value(std::in_place_index<0>, std::move(value)) { }
+    Result(Error error) : m_value(std::in_place_index<1>, std::move(error)) { }
 
     bool ok() const noexcept { return m_value.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
