@@ -370,7 +370,23 @@ void Client::Private::onPacket(Packet &&packet)
     case PacketType::BinaryEvent:
         if (state == State::Connecting) {
             // Connection state recovery replays missed events before the CONNECT ack; they
-            // are delivered after it, before connected().
+            // are delivered after it, before connected(). A replay is bounded by what a server
+            // keeps (socket.io's stream adapter: 10,000 packets); a server that sends more is
+            // misbehaving, and holding it all would let it grow our memory without end. The
+            // session is dropped: the next connection starts fresh and catches up by history.
+            constexpr std::size_t maxEarlyEvents = 10000;
+            constexpr std::size_t maxEarlyBytes = 64 * 1024 * 1024;
+            earlyBytes += packet.payload.size();
+            for (const auto &attachment : packet.attachments)
+                earlyBytes += attachment.size();
+            if (earlyEvents.size() >= maxEarlyEvents || earlyBytes > maxEarlyBytes) {
+                pid.clear();
+                offset.reset();
+                connectionLost(Error::ProtocolError,
+                    QStringLiteral("Too many events before the server acknowledged the connection"),
+                    QStringLiteral("parse error"));
+                return;
+            }
             earlyEvents.push_back(std::move(packet));
             return;
         }
@@ -424,6 +440,7 @@ void Client::Private::onConnectAck(const Packet &packet)
 
     auto early = std::move(earlyEvents);
     earlyEvents.clear();
+    earlyBytes = 0;
     const quint64 gen = generation;
     for (const auto &event : early) {
         handleEvent(event);
@@ -579,6 +596,7 @@ void Client::Private::teardown(const QString &why)
     stableTimer.stop();
     outboxTimer.stop();
     earlyEvents.clear();
+    earlyBytes = 0;
     readyRooms.clear();
     joining.clear();
     inflight.clear();

@@ -90,6 +90,7 @@ public:
     std::string pid; //!< secret: never logged
     std::optional<std::string> offset; //!< never logged
     std::vector<Protocol::Packet> earlyEvents; //!< arrived before the CONNECT ack
+    std::size_t earlyBytes = 0; //!< payload bytes held in earlyEvents
     MessageConverter received; //!< of `message:new`
     std::vector<std::pair<QString, QVariantList>> sendBuffer;
     QHash<QString, RequestHandler> requestHandlers;

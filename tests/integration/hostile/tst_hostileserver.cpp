@@ -107,7 +107,8 @@ QList<Case> cases()
     t += { "garbage text", Expect::Recovers, E::ProtocolError, text(QStringLiteral("xyz")) };
     t += { "empty text frame", Expect::Recovers, E::ProtocolError, text(QString()) };
     t += { "unknown engine type", Expect::Recovers, E::ProtocolError, text(QStringLiteral("9x")) };
-    t += { "message without packet", Expect::Recovers, E::ProtocolError, text(QStringLiteral("4")) };
+    t += { "message without packet", Expect::Recovers, E::ProtocolError,
+        text(QStringLiteral("4")) };
     t += { "unknown socket.io type", Expect::Recovers, E::ProtocolError,
         text(QStringLiteral("47[\"x\"]")) };
     t += { "truncated event", Expect::Recovers, E::ProtocolError,
@@ -148,15 +149,15 @@ QList<Case> cases()
     t += { "200 binary events of 10 x 10 KB", Expect::Ignored, E::NoError,
         [](RawServer &srv, QWebSocket *s) {
             for (int e = 0; e < 200; ++e) {
-                srv.sendText(s, QStringLiteral("4510-[\"blob\"") + placeholders(10)
-                        + QStringLiteral("]"));
+                srv.sendText(
+                    s, QStringLiteral("4510-[\"blob\"") + placeholders(10) + QStringLiteral("]"));
                 for (int i = 0; i < 10; ++i)
                     srv.sendBinary(s, QByteArray(10 * 1024, char(i)));
             }
         } };
     t += { "invalid msgpack", Expect::Recovers, E::ProtocolError,
-        [](RawServer &srv, QWebSocket *s) { srv.sendBinary(s, QByteArray("\xc1\xc1", 2)); }, {},
-        {}, true };
+        [](RawServer &srv, QWebSocket *s) { srv.sendBinary(s, QByteArray("\xc1\xc1", 2)); }, {}, {},
+        true };
     t += { "truncated msgpack", Expect::Recovers, E::ProtocolError,
         [](RawServer &srv, QWebSocket *s) {
             srv.sendBinary(s, QByteArray("\x84\xa4type\x02\xa4", 8));
@@ -168,7 +169,8 @@ QList<Case> cases()
     t += { "8 MB event", Expect::Ignored, E::NoError,
         text(QStringLiteral("42[\"big\",\"") + QString(8 * 1024 * 1024, QLatin1Char('z'))
             + QStringLiteral("\"]")) };
-    t += { "endless pings (50000)", Expect::Ignored, E::NoError, repeat(QStringLiteral("2"), 50000) };
+    t += { "endless pings (50000)", Expect::Ignored, E::NoError,
+        repeat(QStringLiteral("2"), 50000) };
     t += { "acks nobody asked for (20000)", Expect::Ignored, E::NoError,
         [](RawServer &srv, QWebSocket *s) {
             for (int i = 0; i < 20000; ++i)
@@ -185,16 +187,16 @@ QList<Case> cases()
     t += { "message:new for a room never joined", Expect::Ignored, E::NoError,
         text(QStringLiteral(
             "42[\"message:new\",{\"id\":\"m1\",\"roomId\":\"nowhere\",\"seq\":1,\"userId\":\"x\","
-            "\"userName\":\"X\",\"content\":\"hi\",\"createdAt\":\"2026-01-01T00:00:00.000Z\"}]")) };
-    t += { "seq going backwards", Expect::Ignored, E::NoError,
-        [](RawServer &srv, QWebSocket *s) {
-            for (int seq : { 5, 3, 3, 1, -4 })
-                srv.sendText(s,
-                    QStringLiteral("42[\"message:new\",{\"id\":\"m%1\",\"roomId\":\"general\","
-                                   "\"seq\":%1,\"userId\":\"x\",\"userName\":\"X\",\"content\":"
-                                   "\"hi\",\"createdAt\":\"2026-01-01T00:00:00.000Z\"}]")
-                        .arg(seq));
-        } };
+            "\"userName\":\"X\",\"content\":\"hi\",\"createdAt\":\"2026-01-01T00:00:00.000Z\"}"
+            "]")) };
+    t += { "seq going backwards", Expect::Ignored, E::NoError, [](RawServer &srv, QWebSocket *s) {
+              for (int seq : { 5, 3, 3, 1, -4 })
+                  srv.sendText(s,
+                      QStringLiteral("42[\"message:new\",{\"id\":\"m%1\",\"roomId\":\"general\","
+                                     "\"seq\":%1,\"userId\":\"x\",\"userName\":\"X\",\"content\":"
+                                     "\"hi\",\"createdAt\":\"2026-01-01T00:00:00.000Z\"}]")
+                          .arg(seq));
+          } };
     t += { "malformed message:new", Expect::Ignored, E::NoError,
         texts({ QStringLiteral("42[\"message:new\",{\"id\":5}]"),
             QStringLiteral("42[\"message:new\"]"), QStringLiteral("42[\"message:new\",null]"),
@@ -237,6 +239,18 @@ QList<Case> cases()
         {} };
     t += { "CONNECT ack never comes", Expect::Recovers, E::Timeout, {},
         [](RawServer &srv) { srv.answerConnect = false; }, {}, false, 300 };
+    t += { "event flood before the CONNECT ack", Expect::Recovers, E::ProtocolError, {},
+        [](RawServer &srv) {
+            srv.answerConnect = false;
+            srv.authorize = [&srv](QWebSocket *s, const json &) {
+                if (srv.connectCount == 1) {
+                    for (int i = 0; i < 10001; ++i)
+                        s->sendTextMessage(QStringLiteral("42[\"x\",1]"));
+                }
+                return json::object();
+            };
+        },
+        {} };
     t += { "CONNECT ack not an object", Expect::Recovers, E::ProtocolError, {},
         [](RawServer &srv) {
             srv.answerConnect = false;
@@ -259,12 +273,14 @@ QList<Case> cases()
         {} };
     // Closing.
     for (int code : { 1000, 1001, 1002, 1003, 1008, 1009, 1011, 4000, 4999 }) {
-        t += { QByteArray("close code ") + QByteArray::number(code), Expect::Recovers, E::ConnectionLost, closeWith(code) };
+        t += { QByteArray("close code ") + QByteArray::number(code), Expect::Recovers,
+            E::ConnectionLost, closeWith(code) };
     }
     t += { "TCP reset", Expect::Recovers, E::ConnectionLost,
         [](RawServer &, QWebSocket *s) { s->abort(); } };
     t += { "engine close packet", Expect::Recovers, E::ConnectionLost, text(QStringLiteral("1")) };
-    t += { "server disconnect 41", Expect::Stops, E::ServerDisconnected, text(QStringLiteral("41")) };
+    t += { "server disconnect 41", Expect::Stops, E::ServerDisconnected,
+        text(QStringLiteral("41")) };
     // Refusals: not retried with the same token.
     const auto refuse = [](json refusal) {
         return [refusal](RawServer &srv) {
@@ -414,8 +430,8 @@ private Q_SLOTS:
                         server.sendAck(s, *id, json::array({ { { "ok", true } } }));
                 };
                 bool answered = false;
-                client.request(QStringLiteral("probe"), {},
-                    [&](const AckResult &) { answered = true; }, 5000);
+                client.request(
+                    QStringLiteral("probe"), {}, [&](const AckResult &) { answered = true; }, 5000);
                 QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
             }
             break;
