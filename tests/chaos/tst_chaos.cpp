@@ -33,8 +33,7 @@ namespace {
 
 // The rooms layer hangs off Client::room(); a tree without it still runs the delivery half of
 // the test through Client::sendMessage().
-template<typename C>
-Room *roomOf(C *client, const QString &id)
+template<typename C> Room *roomOf(C *client, const QString &id)
 {
     if constexpr (requires { client->room(id); })
         return client->room(id);
@@ -97,7 +96,8 @@ private Q_SLOTS:
         const int restarts = soak ? 12 : 3;
         const int sendTickMs = 150;
         bool seedGiven = false;
-        const quint32 seed = quint32(qEnvironmentVariableIntValue("PALAVER_CHAOS_SEED", &seedGiven));
+        const quint32 seed
+            = quint32(qEnvironmentVariableIntValue("PALAVER_CHAOS_SEED", &seedGiven));
         const quint32 usedSeed = seedGiven ? seed : QRandomGenerator::global()->generate();
         qInfo("chaos seed %u (replay with PALAVER_CHAOS_SEED=%u)", usedSeed, usedSeed);
         QRandomGenerator rng(usedSeed + 1);
@@ -165,18 +165,18 @@ private Q_SLOTS:
                     c->joinRoom(id);
             }
         }
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                     [](auto &c) { return c->state() == Client::State::Connected; }),
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(clients.begin(), clients.end(),
+                [](auto &c) { return c->state() == Client::State::Connected; }),
             30000);
         if (haveRooms) {
-            QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                         [&](auto &c) {
-                                             return std::all_of(roomIds.begin(), roomIds.end(),
-                                                 [&](const QString &id) {
-                                                     return roomOf(c.get(), id)->joinState()
-                                                         == Room::JoinState::Joined;
-                                                 });
-                                         }),
+            QTRY_VERIFY_WITH_TIMEOUT(
+                std::all_of(clients.begin(), clients.end(),
+                    [&](auto &c) {
+                        return std::all_of(roomIds.begin(), roomIds.end(), [&](const QString &id) {
+                            return roomOf(c.get(), id)->joinState() == Room::JoinState::Joined;
+                        });
+                    }),
                 30000);
         }
 
@@ -290,8 +290,8 @@ private Q_SLOTS:
             reconnects += it.value() - 1;
 
         const auto &st = proxy.stats();
-        qInfo("chaos figures: seed %u, %d clients x %d messages in %d rooms", usedSeed,
-            clientCount, perClient, int(roomIds.size()));
+        qInfo("chaos figures: seed %u, %d clients x %d messages in %d rooms", usedSeed, clientCount,
+            perClient, int(roomIds.size()));
         qInfo("chaos figures: faults injected %d (cuts %d, stalls %d, stub restarts %d), "
               "reconnects %d, proxy connections %d",
             st.cuts + st.stalls + restarted, st.cuts, st.stalls, restarted, reconnects,

@@ -32,9 +32,18 @@
 
 namespace Interop {
 
-inline QString interopDir() { return QStringLiteral(PALAVER_INTEROP_DIR); }
-inline QString nodeProgram() { return QStringLiteral(PALAVER_NODE_EXECUTABLE); }
-inline QString roomsFile() { return interopDir() + QStringLiteral("/rooms.json"); }
+inline QString interopDir()
+{
+    return QStringLiteral(PALAVER_INTEROP_DIR);
+}
+inline QString nodeProgram()
+{
+    return QStringLiteral(PALAVER_NODE_EXECUTABLE);
+}
+inline QString roomsFile()
+{
+    return interopDir() + QStringLiteral("/rooms.json");
+}
 
 //! Whether `npm ci` ran in tests/node (packaging/install-deps.sh does it).
 inline bool nodePeersInstalled()
@@ -52,8 +61,8 @@ inline QString randomSecret()
 
 //! An HS256 JWT as PROTOCOL.md wants it: `sub`, `name`, `exp` (seconds from now; negative for an
 //! expired one).
-inline QString mintToken(const QString &secret, const QString &sub, qint64 expiresIn = 3600,
-    const QString &name = {})
+inline QString mintToken(
+    const QString &secret, const QString &sub, qint64 expiresIn = 3600, const QString &name = {})
 {
     const auto b64 = [](const QByteArray &data) {
         return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
@@ -139,8 +148,8 @@ public:
     }
 
     //! The first line (not yet taken) that satisfies `match`, waiting for it; it is removed.
-    std::optional<QJsonObject> take(const std::function<bool(const QJsonObject &)> &match,
-        int timeoutMs = 20000)
+    std::optional<QJsonObject> take(
+        const std::function<bool(const QJsonObject &)> &match, int timeoutMs = 20000)
     {
         std::optional<QJsonObject> found;
         waitUntil(
@@ -293,9 +302,9 @@ public:
     QJsonArray request(const QString &event, const QJsonArray &args)
     {
         const int id = ++m_lastAck;
-        m_process.send({ { QStringLiteral("op"), QStringLiteral("emit") },
-            { QStringLiteral("event"), event }, { QStringLiteral("args"), args },
-            { QStringLiteral("ack"), id } });
+        m_process.send(
+            { { QStringLiteral("op"), QStringLiteral("emit") }, { QStringLiteral("event"), event },
+                { QStringLiteral("args"), args }, { QStringLiteral("ack"), id } });
         const auto line = m_process.take([id](const QJsonObject &o) {
             return o.value(QStringLiteral("type")) == QLatin1String("ack")
                 && o.value(QStringLiteral("ack")).toInt() == id;
@@ -326,7 +335,8 @@ public:
     }
 
     //! How many events `event` satisfying `match` arrived and were not taken.
-    int countEvents(const QString &event, const std::function<bool(const QJsonArray &)> &match) const
+    int countEvents(
+        const QString &event, const std::function<bool(const QJsonArray &)> &match) const
     {
         int n = 0;
         for (const QJsonObject &o : m_process.lines()) {
@@ -346,8 +356,8 @@ private:
 };
 
 //! A Client set up for the interop tests: fast reconnects, short timeouts.
-inline std::unique_ptr<Palaver::Client> makeClient(const QList<QUrl> &urls, const QString &token,
-    Palaver::Client::Parser parser)
+inline std::unique_ptr<Palaver::Client> makeClient(
+    const QList<QUrl> &urls, const QString &token, Palaver::Client::Parser parser)
 {
     auto client = std::make_unique<Palaver::Client>();
     client->setUrls(urls);

@@ -4,7 +4,6 @@
 // 4.8.4 (js/peer.mjs) and the C++ Client in one room, both directions, across the nodes. Every
 // test runs with the JSON and the MessagePack parser (global data), each on its own cluster.
 #include "interop.h"
-
 #include <Palaver/client.h>
 
 #include <QSet>
@@ -18,12 +17,18 @@ using namespace Interop;
 
 namespace {
 
-bool isOk(const AckResult &r) { return r.ok() && r.reply().value(QStringLiteral("ok")).toBool(); }
+bool isOk(const AckResult &r)
+{
+    return r.ok() && r.reply().value(QStringLiteral("ok")).toBool();
+}
 
-QString newClientId() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
+QString newClientId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
 
-int countEvents(const QSignalSpy &spy, const QString &name, const QString &key,
-    const QString &value)
+int countEvents(
+    const QSignalSpy &spy, const QString &name, const QString &key, const QString &value)
 {
     int n = 0;
     for (const QList<QVariant> &call : spy) {
@@ -169,7 +174,8 @@ private Q_SLOTS:
 
         // Typing crosses the nodes too (volatile, to the other socket only).
         cb->sendVolatile(QStringLiteral("typing"),
-            { QVariantMap { { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), true } } });
+            { QVariantMap {
+                { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), true } } });
         QTRY_COMPARE_WITH_TIMEOUT(
             countEvents(aEvents, QStringLiteral("typing"), QStringLiteral("userId"), b), 1, 10000);
 
@@ -183,10 +189,10 @@ private Q_SLOTS:
             countEvents(aEvents, QStringLiteral("user:offline"), QStringLiteral("userId"), b), 1,
             10000);
         QTest::qWait(300);
-        for (const char *event : { "user:online", "room:user-joined", "room:user-left",
-                 "user:offline" })
-            QCOMPARE(countEvents(aEvents, QString::fromLatin1(event), QStringLiteral("userId"), b),
-                1);
+        for (const char *event :
+            { "user:online", "room:user-joined", "room:user-left", "user:offline" })
+            QCOMPARE(
+                countEvents(aEvents, QString::fromLatin1(event), QStringLiteral("userId"), b), 1);
         QCOMPARE(countEvents(bEvents, QStringLiteral("typing"), QStringLiteral("userId"), b), 0);
     }
 
@@ -242,13 +248,14 @@ private Q_SLOTS:
         const QUuid clientId = client->sendMessage(room, QStringLiteral("hello from C++ \u00fc"));
         QTRY_COMPARE_WITH_TIMEOUT(acked.size(), 1, 10000);
         const Message mine = acked.first().at(1).value<Message>();
-        const auto fromCpp = peer.takeEvent(QStringLiteral("message:new"),
-            [&](const QJsonArray &args) {
-                return args.at(0).toObject().value(QStringLiteral("id")) == mine.id;
-            });
+        const auto fromCpp
+            = peer.takeEvent(QStringLiteral("message:new"), [&](const QJsonArray &args) {
+                  return args.at(0).toObject().value(QStringLiteral("id")) == mine.id;
+              });
         QVERIFY(fromCpp);
         const QJsonObject m = fromCpp->at(0).toObject();
-        QCOMPARE(m.value(QStringLiteral("content")).toString(), QStringLiteral("hello from C++ \u00fc"));
+        QCOMPARE(
+            m.value(QStringLiteral("content")).toString(), QStringLiteral("hello from C++ \u00fc"));
         QCOMPARE(m.value(QStringLiteral("userId")).toString(), cpp);
         QCOMPARE(m.value(QStringLiteral("clientId")).toString(),
             clientId.toString(QUuid::WithoutBraces));
@@ -256,20 +263,24 @@ private Q_SLOTS:
 
         // Typing both ways.
         peer.emitEvent(QStringLiteral("typing"),
-            { QJsonObject { { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), true } } });
+            { QJsonObject {
+                { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), true } } });
         QTRY_COMPARE_WITH_TIMEOUT(
             countEvents(events, QStringLiteral("typing"), QStringLiteral("userId"), js), 1, 10000);
         client->sendVolatile(QStringLiteral("typing"),
-            { QVariantMap { { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), false } } });
+            { QVariantMap {
+                { QStringLiteral("roomId"), room }, { QStringLiteral("typing"), false } } });
         QVERIFY(peer.takeEvent(QStringLiteral("typing"), [&](const QJsonArray &args) {
             const QJsonObject t = args.at(0).toObject();
-            return t.value(QStringLiteral("userId")) == cpp && !t.value(QStringLiteral("typing")).toBool();
+            return t.value(QStringLiteral("userId")) == cpp
+                && !t.value(QStringLiteral("typing")).toBool();
         }));
 
         // Exactly once each way.
         QTest::qWait(300);
         QCOMPARE(received.size(), 2); // the JS message and our own
-        QCOMPARE(peer.countEvents(QStringLiteral("message:new"), [](const QJsonArray &) { return true; }),
+        QCOMPARE(peer.countEvents(
+                     QStringLiteral("message:new"), [](const QJsonArray &) { return true; }),
             0);
 
         // The JS client leaves: the C++ client hears it once.

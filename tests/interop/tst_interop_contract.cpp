@@ -5,7 +5,6 @@
 // from the server answered by the Client (the server's --test-hooks). Every test runs with the
 // JSON and the MessagePack parser (global data), each parser on its own cluster.
 #include "interop.h"
-
 #include <Palaver/client.h>
 
 #include <QSignalSpy>
@@ -18,11 +17,18 @@ using namespace Interop;
 
 namespace {
 
-bool isOk(const AckResult &r) { return r.ok() && r.reply().value(QStringLiteral("ok")).toBool(); }
+bool isOk(const AckResult &r)
+{
+    return r.ok() && r.reply().value(QStringLiteral("ok")).toBool();
+}
 
 QString errorCode(const AckResult &r)
 {
-    return r.reply().value(QStringLiteral("error")).toMap().value(QStringLiteral("code")).toString();
+    return r.reply()
+        .value(QStringLiteral("error"))
+        .toMap()
+        .value(QStringLiteral("code"))
+        .toString();
 }
 
 QVariantMap sendArgs(const QString &room, const QString &content, const QString &clientId)
@@ -31,7 +37,10 @@ QVariantMap sendArgs(const QString &room, const QString &content, const QString 
         { QStringLiteral("clientId"), clientId } };
 }
 
-QString newClientId() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
+QString newClientId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
 
 } // namespace
 
@@ -137,8 +146,8 @@ private Q_SLOTS:
         QTest::newRow("no token") << QStringLiteral("<none>") << Client::Error::AuthRequired;
         QTest::newRow("empty token") << QString() << Client::Error::AuthRequired;
         QTest::newRow("garbage") << QStringLiteral("not-a-jwt") << Client::Error::InvalidToken;
-        QTest::newRow("wrong secret") << QStringLiteral("<wrong secret>")
-                                      << Client::Error::InvalidToken;
+        QTest::newRow("wrong secret")
+            << QStringLiteral("<wrong secret>") << Client::Error::InvalidToken;
         QTest::newRow("expired") << QStringLiteral("<expired>") << Client::Error::TokenExpired;
     }
 
@@ -207,8 +216,8 @@ private Q_SLOTS:
             rooms << room.toMap().value(QStringLiteral("id")).toString();
         QVERIFY(rooms.contains(QStringLiteral("general")));
         QVERIFY(rooms.contains(QStringLiteral("staff"))); // alice is a member
-        QVERIFY(alice.value(QStringLiteral("online")).toStringList().contains(
-            QStringLiteral("alice")));
+        QVERIFY(
+            alice.value(QStringLiteral("online")).toStringList().contains(QStringLiteral("alice")));
         const QVariantMap limits = alice.value(QStringLiteral("limits")).toMap();
         QCOMPARE(limits.value(QStringLiteral("maxContentLength")).toInt(), 50);
         QCOMPARE(limits.value(QStringLiteral("maxPayload")).toInt(), 1000000);
@@ -237,7 +246,8 @@ private Q_SLOTS:
         Client *cb = connectUser(b);
         QVERIFY(cb);
         const auto about = [&](const QString &user) {
-            return [user](const QVariantMap &m) { return m.value(QStringLiteral("userId")) == user; };
+            return
+                [user](const QVariantMap &m) { return m.value(QStringLiteral("userId")) == user; };
         };
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("user:online"), about(b)), 10000);
 
@@ -272,11 +282,10 @@ private Q_SLOTS:
             10000);
 
         QVERIFY(isOk(await(cb->leaveRoom(room))));
-        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("room:user-left"), about(b)),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            hasEvent(events, QStringLiteral("room:user-left"), about(b)), 10000);
         closeClient(cb);
-        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("user:offline"), about(b)),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("user:offline"), about(b)), 10000);
         QVERIFY(!hasEvent(bEvents, QStringLiteral("typing"), about(b)));
     }
 
@@ -292,8 +301,8 @@ private Q_SLOTS:
         const QVariantMap reply = staff.reply();
         QCOMPARE(reply.value(QStringLiteral("room")).toMap().value(QStringLiteral("id")),
             QStringLiteral("staff"));
-        QCOMPARE(reply.value(QStringLiteral("room")).toMap().value(QStringLiteral("private")),
-            true);
+        QCOMPARE(
+            reply.value(QStringLiteral("room")).toMap().value(QStringLiteral("private")), true);
         QVariantMap online;
         for (const QVariant &m : reply.value(QStringLiteral("members")).toList())
             online.insert(m.toMap().value(QStringLiteral("id")).toString(),
@@ -441,8 +450,8 @@ private Q_SLOTS:
     {
         const QString room = QStringLiteral("history");
         QList<Client *> writers;
-        for (const QString &user : { QStringLiteral("hist-a"), QStringLiteral("hist-b"),
-                 QStringLiteral("hist-c") }) {
+        for (const QString &user :
+            { QStringLiteral("hist-a"), QStringLiteral("hist-b"), QStringLiteral("hist-c") }) {
             Client *c = connectUser(user);
             QVERIFY(c);
             QVERIFY(isOk(await(c->joinRoom(room))));
@@ -452,8 +461,11 @@ private Q_SLOTS:
             const AckResult r = await(writers[i % 3]->request(QStringLiteral("message:send"),
                 { sendArgs(room, QStringLiteral("m%1").arg(i), newClientId()) }));
             QVERIFY(isOk(r));
-            QCOMPARE(r.reply().value(QStringLiteral("message")).toMap().value(
-                         QStringLiteral("seq")).toInt(),
+            QCOMPARE(r.reply()
+                         .value(QStringLiteral("message"))
+                         .toMap()
+                         .value(QStringLiteral("seq"))
+                         .toInt(),
                 i);
         }
         const auto page = [&](QVariantMap query) {
@@ -498,7 +510,8 @@ private Q_SLOTS:
         r = page({ { QStringLiteral("limit"), 1000 } }); // capped at 100
         QCOMPARE(seqs(r), range(1, 12));
 
-        QCOMPARE(errorCode(page({ { QStringLiteral("before"), 5 }, { QStringLiteral("after"), 1 } })),
+        QCOMPARE(
+            errorCode(page({ { QStringLiteral("before"), 5 }, { QStringLiteral("after"), 1 } })),
             QStringLiteral("invalid"));
         QCOMPARE(errorCode(page({ { QStringLiteral("limit"), 0 } })), QStringLiteral("invalid"));
         QCOMPARE(errorCode(page({ { QStringLiteral("after"), -1 } })), QStringLiteral("invalid"));
@@ -566,8 +579,8 @@ private Q_SLOTS:
                 respond({ QStringLiteral("answer"), question.value(0).toInt() + 1,
                     QByteArray(question.value(1).toByteArray() + QByteArrayLiteral("!")) });
             });
-        const AckResult ask = await(c->request(QStringLiteral("test:ask-client"),
-            { QStringLiteral("test:question"), 41, small }));
+        const AckResult ask = await(c->request(
+            QStringLiteral("test:ask-client"), { QStringLiteral("test:question"), 41, small }));
         QVERIFY(isOk(ask));
         QCOMPARE(asked.size(), 2);
         QCOMPARE(asked.at(0).toInt(), 41);
@@ -580,8 +593,8 @@ private Q_SLOTS:
 
         // Without a handler the Client still answers (empty ack), so the server is not left
         // waiting.
-        const AckResult unanswered = await(c->request(QStringLiteral("test:ask-client"),
-            { QStringLiteral("test:unhandled"), 1 }));
+        const AckResult unanswered = await(
+            c->request(QStringLiteral("test:ask-client"), { QStringLiteral("test:unhandled"), 1 }));
         QVERIFY(isOk(unanswered));
         QVERIFY(unanswered.reply().value(QStringLiteral("answer")).toList().isEmpty());
     }

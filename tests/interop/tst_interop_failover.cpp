@@ -18,9 +18,7 @@
 // delivered as live `message:new` events before the Client announced `connected()`, i.e. by the
 // server's replay.
 #include "interop.h"
-
 #include <Palaver/client.h>
-
 #include <Palaver/messagemodel.h>
 #include <Palaver/room.h>
 
@@ -36,9 +34,15 @@ using namespace Interop;
 
 namespace {
 
-bool isOk(const AckResult &r) { return r.ok() && r.reply().value(QStringLiteral("ok")).toBool(); }
+bool isOk(const AckResult &r)
+{
+    return r.ok() && r.reply().value(QStringLiteral("ok")).toBool();
+}
 
-QString newClientId() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
+QString newClientId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
 
 QMutex logMutex;
 int historyRequestsLogged = 0;
@@ -78,11 +82,13 @@ class TestInteropFailover : public QObject {
     static qint64 post(Client *client, const QString &room, const QString &text)
     {
         const AckResult r = await(client->request(QStringLiteral("message:send"),
-            { QVariantMap { { QStringLiteral("roomId"), room },
-                { QStringLiteral("content"), text },
+            { QVariantMap { { QStringLiteral("roomId"), room }, { QStringLiteral("content"), text },
                 { QStringLiteral("clientId"), newClientId() } } }));
-        return isOk(r) ? r.reply().value(QStringLiteral("message")).toMap().value(
-                   QStringLiteral("seq")).toLongLong()
+        return isOk(r) ? r.reply()
+                             .value(QStringLiteral("message"))
+                             .toMap()
+                             .value(QStringLiteral("seq"))
+                             .toLongLong()
                        : 0;
     }
 
@@ -110,12 +116,12 @@ private Q_SLOTS:
         QTest::addColumn<bool>("recovery");
         QTest::addColumn<QString>("signal");
         QTest::addColumn<bool>("expectRecovered");
-        QTest::newRow("pubsub, killed") << QStringLiteral("pubsub") << false
-                                        << QStringLiteral("SIGKILL") << false;
-        QTest::newRow("streams, stopped") << QStringLiteral("streams") << true
-                                          << QStringLiteral("SIGTERM") << true;
-        QTest::newRow("streams, killed") << QStringLiteral("streams") << true
-                                         << QStringLiteral("SIGKILL") << false;
+        QTest::newRow("pubsub, killed")
+            << QStringLiteral("pubsub") << false << QStringLiteral("SIGKILL") << false;
+        QTest::newRow("streams, stopped")
+            << QStringLiteral("streams") << true << QStringLiteral("SIGTERM") << true;
+        QTest::newRow("streams, killed")
+            << QStringLiteral("streams") << true << QStringLiteral("SIGKILL") << false;
     }
 
     void failover()
@@ -135,15 +141,14 @@ private Q_SLOTS:
         QVERIFY2(cluster.start(options), qPrintable(cluster.errorString()));
 
         // The writer stays on node 2 throughout.
-        auto writer = makeClient({ cluster.url(1) }, cluster.token(QStringLiteral("writer")),
-            parser());
+        auto writer
+            = makeClient({ cluster.url(1) }, cluster.token(QStringLiteral("writer")), parser());
         writer->open();
         QVERIFY(isOk(await(writer->joinRoom(room))));
 
         // The reader knows both nodes and starts on node 1. A fixed 3 s backoff leaves the
         // writer a window to post while the reader is certainly away.
-        auto reader = makeClient(cluster.urls(), cluster.token(QStringLiteral("reader")),
-            parser());
+        auto reader = makeClient(cluster.urls(), cluster.token(QStringLiteral("reader")), parser());
         ReconnectPolicy policy;
         policy.setInitialDelay(3000);
         policy.setMaxDelay(3000);
@@ -153,7 +158,8 @@ private Q_SLOTS:
         Room *timeline = reader->room(room);
         QVERIFY(timeline);
         MessageModel *model = timeline->messages();
-        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         // message:new deliveries per id, to tell a replay from a catch-up and to catch doubles.
         QHash<QString, int> live;
         connect(reader.get(), &Client::messageReceived, this, [&](const Message &m) {
@@ -188,14 +194,18 @@ private Q_SLOTS:
                     { QStringLiteral("content"), QStringLiteral("during %1").arg(i) },
                     { QStringLiteral("clientId"), newClientId() } } }));
             QVERIFY(isOk(r));
-            missedIds << r.reply().value(QStringLiteral("message")).toMap().value(
-                QStringLiteral("id")).toString();
+            missedIds << r.reply()
+                             .value(QStringLiteral("message"))
+                             .toMap()
+                             .value(QStringLiteral("id"))
+                             .toString();
         }
         QSignalSpy acked(reader.get(), &Client::messageAcked);
         const Message pending = timeline->send(QStringLiteral("queued while away"));
         QCOMPARE(pending.status, Message::Status::Pending);
         QVERIFY2(reader->state() != Client::State::Connected,
-            "the reader came back before the outage messages were written; the test proves nothing");
+            "the reader came back before the outage messages were written; the test proves "
+            "nothing");
 
         // Back, on node 2.
         QHash<QString, int> liveAtConnect;
@@ -226,7 +236,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(gapFree(), 15000);
         QTest::qWait(300); // a late duplicate would arrive now
         QVERIFY2(gapFree(),
-            qPrintable(QStringLiteral("rows %1, last seq %2").arg(model->rowCount()).arg(model->lastSeq())));
+            qPrintable(QStringLiteral("rows %1, last seq %2")
+                           .arg(model->rowCount())
+                           .arg(model->lastSeq())));
         QCOMPARE(model->message(8).clientId, pending.clientId); // our row, Sent in place
         // No message was delivered live twice (a replay overlapping a live delivery, say).
         for (auto it = live.cbegin(); it != live.cend(); ++it)

@@ -132,7 +132,8 @@ void TestChatApp::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     // The app's Settings must not touch the real user's configuration.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("config")));
+    QSettings::setPath(
+        QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("config")));
 
     Stub::StubConfig config;
     config.secret = "chat-app-test-secret";
@@ -153,9 +154,11 @@ void TestChatApp::initTestCase()
     // The bot: answers "ping" with a pong, in #general.
     m_bot = std::make_unique<Client>();
     m_bot->setUrl(m_stub->url());
-    m_bot->setToken(QString::fromLatin1(m_stub->makeToken(QStringLiteral("bob"), QStringLiteral("Bob"))));
+    m_bot->setToken(
+        QString::fromLatin1(m_stub->makeToken(QStringLiteral("bob"), QStringLiteral("Bob"))));
     connect(m_bot.get(), &Client::messageReceived, this, [this](const Message &message) {
-        if (message.authorId == QLatin1String("alice") && message.content.startsWith(QLatin1String("ping")))
+        if (message.authorId == QLatin1String("alice")
+            && message.content.startsWith(QLatin1String("ping")))
             m_bot->sendMessage(message.roomId, QStringLiteral("pong: %1").arg(message.content));
     });
     m_bot->open();
@@ -169,7 +172,8 @@ void TestChatApp::initTestCase()
         for (const QQmlError &warning : warnings)
             qWarning("QML: %s", qPrintable(warning.toString()));
     });
-    for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
+    for (const QString &path :
+        qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
         m_engine->addImportPath(path);
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml")); // last: takes precedence
     m_engine->setInitialProperties({
@@ -227,8 +231,9 @@ void TestChatApp::signInRefusedInWords()
     QVERIFY(tokenField);
     // A token signed with another secret.
     tokenField->setProperty("text",
-        QStringLiteral("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6NDEwMjQ0NDgwMH0."
-                       "c2lnbmF0dXJlLW5vdC12YWxpZA"));
+        QStringLiteral(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6NDEwMjQ0NDgwMH0."
+            "c2lnbmF0dXJlLW5vdC12YWxpZA"));
     click(findItem(m_window, QStringLiteral("signInButton")));
     QQuickItem *error = findItem(m_window, QStringLiteral("signInError"));
     QVERIFY(error);
@@ -243,7 +248,9 @@ void TestChatApp::signInJoinSendAndReceive()
     QVERIFY(urlField);
     QCOMPARE(urlField->property("text").toString(), m_stub->url().toString());
     findItem(m_window, QStringLiteral("tokenField"))
-        ->setProperty("text", QString::fromLatin1(m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
+        ->setProperty("text",
+            QString::fromLatin1(
+                m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
     click(findItem(m_window, QStringLiteral("signInButton")));
 
     QTRY_VERIFY(chatPage());
@@ -253,7 +260,8 @@ void TestChatApp::signInJoinSendAndReceive()
     QTRY_VERIFY(m_appClient->joinedRooms().contains(QStringLiteral("general")));
     QQuickItem *title = findItem(m_window, QStringLiteral("roomTitle"));
     QTRY_COMPARE(title->property("text").toString(), QStringLiteral("General"));
-    QTRY_COMPARE(findItem(m_window, QStringLiteral("userName"))->property("text").toString(), QStringLiteral("Alice"));
+    QTRY_COMPARE(findItem(m_window, QStringLiteral("userName"))->property("text").toString(),
+        QStringLiteral("Alice"));
 
     m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Welcome to #general, Alice!"));
     QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Welcome to #general, Alice!")).size(), 1);
@@ -271,13 +279,15 @@ void TestChatApp::signInJoinSendAndReceive()
 
 void TestChatApp::markupIsShownLiterally()
 {
-    const QString markup = QStringLiteral("<b>bold</b> <a href=\"https://example.com\">link</a> &amp;");
+    const QString markup
+        = QStringLiteral("<b>bold</b> <a href=\"https://example.com\">link</a> &amp;");
     m_bot->sendMessage(QStringLiteral("general"), markup);
     QTRY_COMPARE(contentLabels(m_window, markup).size(), 1);
     QQuickItem *label = contentLabels(m_window, markup).constFirst();
     QCOMPARE(label->property("textFormat").toInt(), int(Qt::PlainText));
     // The room list's preview shows it literally too.
-    QQuickItem *preview = findItem(findItem(m_window, QStringLiteral("room_general")), QStringLiteral("roomPreview"));
+    QQuickItem *preview = findItem(
+        findItem(m_window, QStringLiteral("room_general")), QStringLiteral("roomPreview"));
     QVERIFY(preview);
     QCOMPARE(preview->property("textFormat").toInt(), int(Qt::PlainText));
 }
@@ -326,7 +336,8 @@ void TestChatApp::joinAnotherRoomFromTheList()
     QTest::keyClick(m_window, Qt::Key_Return);
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("random"));
     QTRY_VERIFY(!switcher->property("visible").toBool());
-    QVERIFY(QMetaObject::invokeMethod(chatPage(), "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
+    QVERIFY(QMetaObject::invokeMethod(
+        chatPage(), "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
     QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
 }
 
@@ -341,7 +352,8 @@ void TestChatApp::historyLoadsOnScrollAndNewMessagesButton()
     QTRY_COMPARE_WITH_TIMEOUT(m_bot->pendingMessageCount(), 0, 30000);
 
     QObject *page = chatPage();
-    QVERIFY(QMetaObject::invokeMethod(page, "joinRoom", Q_ARG(QVariant, QStringLiteral("hobbies"))));
+    QVERIFY(
+        QMetaObject::invokeMethod(page, "joinRoom", Q_ARG(QVariant, QStringLiteral("hobbies"))));
     QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("hobbies"));
     QTRY_VERIFY(timelineModel() && timelineModel()->count() >= 50);
     MessageModel *model = timelineModel();
@@ -379,7 +391,8 @@ void TestChatApp::historyLoadsOnScrollAndNewMessagesButton()
     QTRY_VERIFY(!jump->isVisible());
     QTRY_COMPARE(contentLabels(m_window, QStringLiteral("a new one while you read")).size(), 1);
 
-    QVERIFY(QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
+    QVERIFY(
+        QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("general"))));
     QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("general"));
 }
 
@@ -409,12 +422,14 @@ void TestChatApp::survivesAServerRestart()
         click(button);
     QTRY_COMPARE_WITH_TIMEOUT(m_appClient->state(), Client::State::Connected, 20000);
     QTRY_VERIFY(!banner->isVisible());
-    QTRY_COMPARE_WITH_TIMEOUT(
-        model->message(model->rowOfClientId(pending.clientId)).status, Message::Status::Sent, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->message(model->rowOfClientId(pending.clientId)).status,
+        Message::Status::Sent, 20000);
     // The other side is back too and its messages arrive again.
-    QTRY_COMPARE_WITH_TIMEOUT(m_bot->room(QStringLiteral("general"))->joinState(), Room::JoinState::Joined, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_bot->room(QStringLiteral("general"))->joinState(), Room::JoinState::Joined, 20000);
     m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Welcome back!"));
-    QTRY_COMPARE_WITH_TIMEOUT(contentLabels(m_window, QStringLiteral("Welcome back!")).size(), 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        contentLabels(m_window, QStringLiteral("Welcome back!")).size(), 1, 20000);
 }
 
 void TestChatApp::screenshotsOfBothThemes()
@@ -427,14 +442,16 @@ void TestChatApp::screenshotsOfBothThemes()
     // shown as typed, and an unread badge on #general.
     Client carol;
     carol.setUrl(m_stub->url());
-    carol.setToken(QString::fromLatin1(m_stub->makeToken(QStringLiteral("carol"), QStringLiteral("Carol"))));
+    carol.setToken(
+        QString::fromLatin1(m_stub->makeToken(QStringLiteral("carol"), QStringLiteral("Carol"))));
     carol.open();
     carol.room(QStringLiteral("random"))->join();
     Room *botRandom = m_bot->room(QStringLiteral("random"));
     botRandom->join();
     QTRY_COMPARE(botRandom->joinState(), Room::JoinState::Joined);
     QTRY_COMPARE(carol.room(QStringLiteral("random"))->joinState(), Room::JoinState::Joined);
-    QVERIFY(QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("random"))));
+    QVERIFY(
+        QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("random"))));
     QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("random"));
 
     const auto say = [this](Client *who, const QString &text) {
@@ -444,14 +461,21 @@ void TestChatApp::screenshotsOfBothThemes()
     say(m_bot.get(), QStringLiteral("Morning! Is the 0.1 release out?"));
     say(&carol, QStringLiteral("The packages built overnight, all green."));
     typeInComposer(QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."));
-    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next.")).size(), 1);
-    say(m_bot.get(), QStringLiteral("Nice. Remember: <b>tags</b> and <a href=\"https://example.com\">links</a> show exactly as typed."));
+    QTRY_COMPARE(
+        contentLabels(m_window, QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."))
+            .size(),
+        1);
+    say(m_bot.get(),
+        QStringLiteral("Nice. Remember: <b>tags</b> and <a href=\"https://example.com\">links</a> "
+                       "show exactly as typed."));
     say(&carol, QStringLiteral("Lunch at 12:30 to celebrate?"));
     botRandom->setTyping(true);
     QTRY_COMPARE(findItem(m_window, QStringLiteral("typingIndicator"))->property("text").toString(),
         QStringLiteral("Bob is typing…"));
     m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Standup moved to 10:15."));
-    QTRY_VERIFY(findItem(findItem(m_window, QStringLiteral("room_general")), QStringLiteral("unreadBadge"))->isVisible());
+    QTRY_VERIFY(
+        findItem(findItem(m_window, QStringLiteral("room_general")), QStringLiteral("unreadBadge"))
+            ->isVisible());
     QTRY_VERIFY(findItem(m_window, QStringLiteral("timelineView"))->property("atYEnd").toBool());
 
     for (const auto &[mode, name] : { std::pair { Light, "light" }, std::pair { Dark, "dark" } }) {
@@ -473,7 +497,9 @@ void TestChatApp::expiredTokenSignsOutInWords()
     QTRY_VERIFY(!chatPage());
     QTRY_COMPARE(m_appClient->state(), Client::State::Disconnected);
     findItem(m_window, QStringLiteral("tokenField"))
-        ->setProperty("text", QString::fromLatin1(m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"), 1)));
+        ->setProperty("text",
+            QString::fromLatin1(
+                m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"), 1)));
     click(findItem(m_window, QStringLiteral("signInButton")));
     QTRY_VERIFY(chatPage());
 
@@ -488,7 +514,8 @@ void TestChatApp::expiredTokenSignsOutInWords()
         }(),
         20000);
     QCOMPARE(m_appClient->error(), Client::Error::TokenExpired);
-    QTRY_COMPARE(banner->property("text").toString(), QStringLiteral("Signed out: the server refused the token"));
+    QTRY_COMPARE(banner->property("text").toString(),
+        QStringLiteral("Signed out: the server refused the token"));
     click(findItem(banner, QStringLiteral("bannerButton"))); // "Sign in again"
     QTRY_VERIFY(!chatPage());
     QTRY_COMPARE(findItem(m_window, QStringLiteral("signInError"))->property("text").toString(),

@@ -17,7 +17,7 @@ public Q_SLOTS:
     {
         // Later paths take precedence: the linked-in Palaver.Chat (qrc) comes last.
         for (const QString &path : qEnvironmentVariable("PALAVER_TEST_QML_PATH")
-                 .split(QLatin1Char(':'), Qt::SkipEmptyParts))
+                                       .split(QLatin1Char(':'), Qt::SkipEmptyParts))
             engine->addImportPath(path);
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     }

@@ -50,8 +50,7 @@ void recordingHandler(QtMsgType type, const QMessageLogContext &context, const Q
         previousHandler(type, context, message);
 }
 
-template<typename C>
-Room *roomOf(C *client, const QString &id)
+template<typename C> Room *roomOf(C *client, const QString &id)
 {
     if constexpr (requires { client->room(id); })
         return client->room(id);
@@ -84,7 +83,11 @@ AckResult ask(Client &client, const QString &event, const QVariantList &args)
 
 QString errorCode(const AckResult &r)
 {
-    return r.reply().value(QStringLiteral("error")).toMap().value(QStringLiteral("code")).toString();
+    return r.reply()
+        .value(QStringLiteral("error"))
+        .toMap()
+        .value(QStringLiteral("code"))
+        .toString();
 }
 
 } // namespace
@@ -137,7 +140,8 @@ class TestSecurity : public QObject {
         if (!write(ext,
                 QByteArray("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
                            "subjectAltName=DNS:")
-                    + host.toUtf8() + (host == QLatin1String("localhost") ? ",IP:127.0.0.1\n" : "\n")))
+                    + host.toUtf8()
+                    + (host == QLatin1String("localhost") ? ",IP:127.0.0.1\n" : "\n")))
             return false;
         if (!openssl({ QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
                 QStringLiteral("-nodes"), QStringLiteral("-keyout"), name + QStringLiteral(".key"),
@@ -213,12 +217,12 @@ private Q_SLOTS:
             return; // the TLS rows skip themselves
         QVERIFY(makeCa(QStringLiteral("ca")));
         QVERIFY(makeCa(QStringLiteral("stranger")));
-        QVERIFY(makeServerCert(QStringLiteral("good"), QStringLiteral("ca"),
-            QStringLiteral("localhost")));
-        QVERIFY(makeServerCert(QStringLiteral("unknownca"), QStringLiteral("stranger"),
-            QStringLiteral("localhost")));
-        QVERIFY(makeServerCert(QStringLiteral("wronghost"), QStringLiteral("ca"),
-            QStringLiteral("wrong.example")));
+        QVERIFY(makeServerCert(
+            QStringLiteral("good"), QStringLiteral("ca"), QStringLiteral("localhost")));
+        QVERIFY(makeServerCert(
+            QStringLiteral("unknownca"), QStringLiteral("stranger"), QStringLiteral("localhost")));
+        QVERIFY(makeServerCert(
+            QStringLiteral("wronghost"), QStringLiteral("ca"), QStringLiteral("wrong.example")));
         QVERIFY(makeServerCert(QStringLiteral("expired"), QStringLiteral("ca"),
             QStringLiteral("localhost"), QStringLiteral("20200101000000Z"),
             QStringLiteral("20200102000000Z")));
@@ -354,7 +358,8 @@ private Q_SLOTS:
     void tokenStoreRefusesWithoutKeychain()
     {
         QVERIFY(scratchHome);
-        const QString secret = QStringLiteral("tok-never-on-disk-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QString secret
+            = QStringLiteral("tok-never-on-disk-") + QUuid::createUuid().toString(QUuid::Id128);
         TokenStore store(QStringLiteral("palaver-security"));
         QSignalSpy stored(&store, &TokenStore::stored);
         QSignalSpy failed(&store, &TokenStore::failed);
@@ -377,7 +382,8 @@ private Q_SLOTS:
         });
         QTRY_COMPARE_WITH_TIMEOUT(loads, 1, 30000);
         QStringList files;
-        QDirIterator it(scratchHome->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator it(
+            scratchHome->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             QFile f(it.next());
             files.append(f.fileName());
@@ -399,7 +405,8 @@ private Q_SLOTS:
         QVERIFY(stub.start(QHostAddress::LocalHost, 0));
         Client eve;
         eve.setUrl(stub.url());
-        eve.setToken(QString::fromUtf8(stub.makeToken(QStringLiteral("eve"), QStringLiteral("Eve"))));
+        eve.setToken(
+            QString::fromUtf8(stub.makeToken(QStringLiteral("eve"), QStringLiteral("Eve"))));
         eve.open();
         QTRY_COMPARE(eve.state(), Client::State::Connected);
 

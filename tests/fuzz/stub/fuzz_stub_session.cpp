@@ -111,9 +111,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     static const QString expired = QString::fromUtf8(
         JwtVerifier::mintClaims(secret, { { "sub", "alice" }, { "exp", 1000 } }));
 
-    QList<QByteArray> lines = QByteArray::fromRawData(reinterpret_cast<const char *>(data),
-        qsizetype(size))
-                                  .split('\n');
+    QList<QByteArray> lines
+        = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size))
+              .split('\n');
     QByteArray flags;
     if (!lines.isEmpty() && lines.first().startsWith('#'))
         flags = lines.takeFirst();

@@ -64,7 +64,6 @@ QStringList checkTimeline(const MessageModel *model, int expected)
     return ids;
 }
 
-
 // QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
 // data arrives; destroyed before the models when declared after the Client.
 class Watch {

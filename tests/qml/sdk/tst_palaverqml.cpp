@@ -35,7 +35,8 @@ public Q_SLOTS:
         QQmlContext *context = engine->rootContext();
         context->setContextProperty(QStringLiteral("stubUrl"), m_server->url().toString());
         context->setContextProperty(QStringLiteral("aliceToken"),
-            QString::fromUtf8(m_server->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
+            QString::fromUtf8(
+                m_server->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
         context->setContextProperty(QStringLiteral("bobToken"),
             QString::fromUtf8(m_server->makeToken(QStringLiteral("bob"), QStringLiteral("Bob"))));
     }

@@ -21,8 +21,8 @@ namespace {
 
 const QString General = QStringLiteral("general");
 
-Message serverMessage(qint64 seq, const QString &author = QStringLiteral("bob"),
-    const QString &clientId = {})
+Message serverMessage(
+    qint64 seq, const QString &author = QStringLiteral("bob"), const QString &clientId = {})
 {
     Message m;
     m.id = QStringLiteral("m-%1").arg(seq);
@@ -50,7 +50,8 @@ QVariantMap session()
                 QVariantMap { { QStringLiteral("id"), QStringLiteral("random") },
                     { QStringLiteral("name"), QStringLiteral("Random") },
                     { QStringLiteral("private"), false } } } },
-        { QStringLiteral("online"), QVariantList { QStringLiteral("alice"), QStringLiteral("bob") } },
+        { QStringLiteral("online"),
+            QVariantList { QStringLiteral("alice"), QStringLiteral("bob") } },
         { QStringLiteral("limits"),
             QVariantMap { { QStringLiteral("maxContentLength"), 10 },
                 { QStringLiteral("maxPayload"), 1000000 } } },
@@ -87,7 +88,6 @@ QVariantMap joinAck(const QList<qint64> &seqs, bool hasMore)
         { QStringLiteral("hasMore"), hasMore },
     };
 }
-
 
 // QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
 // data arrives; destroyed before the models when declared after the Client.
@@ -136,8 +136,8 @@ private Q_SLOTS:
     {
         Client client;
         Room *room = client.room(General);
-        QAbstractItemModelTester tester(room->messages(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            room->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         tester.setUseFetchMore(true);
         QSignalSpy inserted(room->messages(), &QAbstractItemModel::rowsInserted);
         QSignalSpy received(room, &Room::messageReceived);
@@ -164,8 +164,8 @@ private Q_SLOTS:
         Client client;
         Q_EMIT client.sessionReady(session());
         Room *room = client.room(General);
-        QAbstractItemModelTester tester(room->messages(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            room->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         tester.setUseFetchMore(true);
         QSignalSpy changed(room->messages(), &QAbstractItemModel::dataChanged);
 
@@ -177,7 +177,8 @@ private Q_SLOTS:
         QCOMPARE(room->messages()->count(), 1);
         QCOMPARE(room->messages()->message(0).status, Message::Status::Pending);
         QCOMPARE(room->messages()->message(0).authorId, QStringLiteral("alice"));
-        QVERIFY(room->messages()->data(room->messages()->index(0), MessageModel::IsOwnRole).toBool());
+        QVERIFY(
+            room->messages()->data(room->messages()->index(0), MessageModel::IsOwnRole).toBool());
 
         Message stored = serverMessage(1, QStringLiteral("alice"), pending.clientId);
         stored.content = pending.content;
@@ -224,8 +225,8 @@ private Q_SLOTS:
         Client client;
         Q_EMIT client.sessionReady(session());
         Room *room = client.room(General);
-        QAbstractItemModelTester tester(room->messages(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            room->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy failed(room, &Room::sendFailed);
         const Message pending = room->send(QStringLiteral("hi"));
         Q_EMIT client.messageRefused(
@@ -256,14 +257,14 @@ private Q_SLOTS:
     void joinAnswerFeedsModelsAndRoomList()
     {
         Client client;
-        QAbstractItemModelTester listTester(client.roomList(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester listTester(
+            client.roomList(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         Room *room = client.room(General);
-        QAbstractItemModelTester messageTester(room->messages(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester messageTester(
+            room->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         messageTester.setUseFetchMore(true);
-        QAbstractItemModelTester memberTester(room->members(),
-            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester memberTester(
+            room->members(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy user(&client, &Client::userChanged);
         QSignalSpy presence(&client, &Client::presenceChanged);
         Q_EMIT client.sessionReady(session());
@@ -274,7 +275,8 @@ private Q_SLOTS:
         QCOMPARE(room->name(), QStringLiteral("General"));
         QVERIFY(client.isOnline(QStringLiteral("bob")));
         QCOMPARE(presence.size(), 2);
-        QCOMPARE(client.onlineUsers(), (QStringList { QStringLiteral("alice"), QStringLiteral("bob") }));
+        QCOMPARE(
+            client.onlineUsers(), (QStringList { QStringLiteral("alice"), QStringLiteral("bob") }));
 
         QSignalSpy joined(room, &Room::joined);
         room->join();

@@ -35,7 +35,6 @@ StubConfig config()
     return c;
 }
 
-
 // QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
 // data arrives; destroyed before the models when declared after the Client.
 class Watch {
@@ -95,7 +94,8 @@ private Q_SLOTS:
         auto alice = makeClient(QStringLiteral("alice"));
         Room *room = alice->room(General);
         MessageModel *model = room->messages();
-        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         tester.setUseFetchMore(true);
         QSignalSpy requested(model, &MessageModel::historyRequested);
         alice->open();
@@ -148,16 +148,18 @@ private Q_SLOTS:
         QSignalSpy changed(room, &Room::typingUsersChanged);
         auto typing = [](Client &client, bool on) {
             client.sendVolatile(QStringLiteral("typing"),
-                { QVariantMap { { QStringLiteral("roomId"), General },
-                    { QStringLiteral("typing"), on } } });
+                { QVariantMap {
+                    { QStringLiteral("roomId"), General }, { QStringLiteral("typing"), on } } });
         };
 
         typing(*bob, true);
         QTRY_COMPARE(room->typingUsers(), QStringList { QStringLiteral("bob") });
         typing(*carol, true);
-        QTRY_COMPARE(room->typingUsers(), (QStringList { QStringLiteral("bob"), QStringLiteral("carol") }));
+        QTRY_COMPARE(
+            room->typingUsers(), (QStringList { QStringLiteral("bob"), QStringLiteral("carol") }));
         // Known by name once the member list is refreshed (room:user-joined names no name).
-        QTRY_COMPARE(room->typingUserNames(), (QStringList { QStringLiteral("Bob"), QStringLiteral("Carol") }));
+        QTRY_COMPARE(room->typingUserNames(),
+            (QStringList { QStringLiteral("Bob"), QStringLiteral("Carol") }));
         const auto changes = changed.size();
         typing(*bob, true); // a refresh, not a change
         QTest::qWait(200);
