@@ -3,6 +3,7 @@
 // exactly once in seq order (from the server's replay when the session was recovered, from
 // history pages otherwise), what was queued while away reaches the others exactly once, a seq
 // gap seen on a live connection is filled, and typing/presence travel between users.
+#include "modelwatch.h"
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
 #include <Palaver/membermodel.h>
@@ -64,26 +65,7 @@ QStringList checkTimeline(const MessageModel *model, int expected)
     return ids;
 }
 
-// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
-// data arrives; destroyed before the models when declared after the Client.
-class Watch {
-public:
-    void room(Room *room)
-    {
-        add(room->messages(), true);
-        add(room->members());
-    }
-    void add(QAbstractItemModel *model, bool fetchMore = false)
-    {
-        auto tester = std::make_unique<QAbstractItemModelTester>(
-            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        tester->setUseFetchMore(fetchMore);
-        m_testers.push_back(std::move(tester));
-    }
-
-private:
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
-};
+using Palaver::Testing::ModelWatch;
 
 } // namespace
 
@@ -235,7 +217,7 @@ private Q_SLOTS:
 
         // A Room made for a room the Client had joined already follows it, with its timeline.
         Room *bRoom = bob->room(General);
-        Watch watch;
+        ModelWatch watch;
         watch.room(bRoom);
         QCOMPARE(bRoom->joinState(), Room::JoinState::Joining);
         QTRY_COMPARE(bRoom->joinState(), Room::JoinState::Joined);
@@ -271,7 +253,7 @@ private Q_SLOTS:
         auto bob = makeClient(QStringLiteral("bob"), QStringLiteral("Bob"));
         Room *aRoom = alice->room(General);
         Room *bRoom = bob->room(General);
-        Watch watch;
+        ModelWatch watch;
         watch.room(aRoom);
         watch.room(bRoom);
         alice->open();
@@ -310,7 +292,7 @@ private Q_SLOTS:
         startServer(false);
         auto alice = makeClient(QStringLiteral("alice"), QStringLiteral("Alice"));
         Room *aRoom = alice->room(General);
-        Watch watch;
+        ModelWatch watch;
         watch.room(aRoom);
         watch.add(alice->roomList());
         QSignalSpy presence(alice.get(), &Client::presenceChanged);

@@ -2,6 +2,7 @@
 // Room fed by a scripted Client: the test emits the Client's public signals (message:new,
 // acks, refusals, session:ready, typing) the way the connection core does, and checks what the
 // Room and its models make of them. No server, no network.
+#include "modelwatch.h"
 #include <Palaver/client.h>
 #include <Palaver/membermodel.h>
 #include <Palaver/messagemodel.h>
@@ -89,26 +90,7 @@ QVariantMap joinAck(const QList<qint64> &seqs, bool hasMore)
     };
 }
 
-// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
-// data arrives; destroyed before the models when declared after the Client.
-class Watch {
-public:
-    void room(Room *room)
-    {
-        add(room->messages(), true);
-        add(room->members());
-    }
-    void add(QAbstractItemModel *model, bool fetchMore = false)
-    {
-        auto tester = std::make_unique<QAbstractItemModelTester>(
-            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        tester->setUseFetchMore(fetchMore);
-        m_testers.push_back(std::move(tester));
-    }
-
-private:
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
-};
+using Palaver::Testing::ModelWatch;
 
 } // namespace
 
@@ -124,7 +106,7 @@ private Q_SLOTS:
         QCOMPARE(client.room(QStringLiteral("user:alice")), nullptr);
         Room *room = client.room(General);
         QVERIFY(room);
-        Watch watch;
+        ModelWatch watch;
         watch.room(room);
         QCOMPARE(client.room(General), room); // one Room per id, owned by the Client
         QCOMPARE(client.rooms(), QList<Room *> { room });
@@ -206,7 +188,7 @@ private Q_SLOTS:
         Q_EMIT client.sessionReady(session()); // maxContentLength 10
         QCOMPARE(client.maxContentLength(), 10);
         Room *room = client.room(General);
-        Watch watch;
+        ModelWatch watch;
         watch.room(room);
         const Message empty = room->send(QStringLiteral(" \t\n "));
         QCOMPARE(empty.status, Message::Status::Failed);
@@ -319,7 +301,7 @@ private Q_SLOTS:
     {
         Client client;
         Room *room = client.room(QStringLiteral("staff"));
-        Watch watch;
+        ModelWatch watch;
         watch.room(room);
         QSignalSpy failed(room, &Room::joinFailed);
         room->join();
@@ -339,7 +321,7 @@ private Q_SLOTS:
         const QUuid queued = client.sendMessage(General, QStringLiteral("from before"));
         QVERIFY(!queued.isNull());
         Room *room = client.room(General); // created after the send: shows it as Pending
-        Watch watch;
+        ModelWatch watch;
         watch.room(room);
         QCOMPARE(room->messages()->count(), 1);
         QCOMPARE(room->messages()->message(0).clientId, queued.toString(QUuid::WithoutBraces));

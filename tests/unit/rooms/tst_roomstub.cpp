@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Room against the in-process stub where the server's answers are the point: history paging to
 // the first message, and a send the server refuses for good (then retried).
+#include "modelwatch.h"
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
 #include <Palaver/membermodel.h>
@@ -35,26 +36,7 @@ StubConfig config()
     return c;
 }
 
-// QAbstractItemModelTesters on a room's models (the timeline with fetchMore on), made before
-// data arrives; destroyed before the models when declared after the Client.
-class Watch {
-public:
-    void room(Room *room)
-    {
-        add(room->messages(), true);
-        add(room->members());
-    }
-    void add(QAbstractItemModel *model, bool fetchMore = false)
-    {
-        auto tester = std::make_unique<QAbstractItemModelTester>(
-            model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        tester->setUseFetchMore(fetchMore);
-        m_testers.push_back(std::move(tester));
-    }
-
-private:
-    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
-};
+using Palaver::Testing::ModelWatch;
 
 } // namespace
 
@@ -133,7 +115,7 @@ private Q_SLOTS:
         auto bob = makeClient(QStringLiteral("bob"));
         auto carol = makeClient(QStringLiteral("carol"));
         Room *room = alice->room(General);
-        Watch watch;
+        ModelWatch watch;
         watch.room(room);
         alice->open();
         bob->open();
