@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// decodeMessageNew, the typed fast path, checked against the generic path. The first byte picks
-// the parser; the rest is the packet's data, given both through the Decoder and as a
-// hand-built Packet whose payload nobody validated.
+// decodeMessageNew, the typed fast path, checked against the generic path, and
+// decodeMessageNewText, the one-pass shortcut, checked against Decoder + decodeMessageNew. The
+// first byte picks the parser; the rest is the packet's data, given both through the Decoder and
+// as a hand-built Packet whose payload nobody validated.
 #include "fuzz_common.h"
 
 namespace {
@@ -41,11 +42,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
     if (!msgpack) {
         Decoder decoder;
-        std::string text = "2";
+        std::string text = (data[0] & 2) ? "21" : "2";
         text += payload;
         const auto result = decoder.feedText(text);
         if (result.ok() && result.value())
             check(*result.value());
+        // What the shortcut accepts, the Decoder and decodeMessageNew accept, with equal fields.
+        if (const auto shortcut = decodeMessageNewText(text)) {
+            PALAVER_FUZZ_CHECK(result.ok() && result.value());
+            const auto typed = decodeMessageNew(*result.value());
+            PALAVER_FUZZ_CHECK(typed.ok());
+            PALAVER_FUZZ_CHECK(typed.value().message == shortcut->message);
+            PALAVER_FUZZ_CHECK(typed.value().offset == shortcut->offset);
+        }
     } else {
         // A packet map around the data: {type: 2, nsp: "/", data: <payload>}.
         std::string frame = "\x83\xa4type\x02\xa3nsp\xa1/\xa4"

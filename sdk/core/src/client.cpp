@@ -105,6 +105,11 @@ Client::Private::Private(Client *q) : q(q)
 
     transport->onOpened = [this](const Handshake &) { onOpened(); };
     transport->onPacket = [this](Packet &&packet) { onPacket(std::move(packet)); };
+    // Events before the CONNECT ack are held as packets, and a catch-all listener wants every
+    // event generically; otherwise message:new takes the one-pass shortcut.
+    transport->wantsMessageNew
+        = [this] { return state == State::Connected && !listensToEveryEvent(); };
+    transport->onMessageNew = [this](MessageNew &&message) { onMessageNew(std::move(message)); };
     transport->onFailed = [this](Error error, const QString &message, const QString &reason) {
         connectionLost(error, message, reason);
     };
@@ -495,21 +500,33 @@ void Client::Private::onConnectError(const Packet &packet)
     giveUp(error, message);
 }
 
-void Client::Private::handleEvent(const Packet &packet)
+bool Client::Private::listensToEveryEvent() const
 {
     static const QMetaMethod eventSignal = QMetaMethod::fromSignal(&Client::eventReceived);
+    return q->isSignalConnected(eventSignal);
+}
+
+void Client::Private::onMessageNew(MessageNew &&value)
+{
+    if (!pid.empty() && value.offset)
+        offset = std::move(*value.offset);
+    Q_EMIT q->messageReceived(received(value.message));
+}
+
+void Client::Private::handleEvent(const Packet &packet)
+{
     // The hot path: message:new decoded straight into typed fields, no generic tree unless
-    // someone listens to every event.
+    // someone listens to every event or the server wants an answer.
     {
         auto name = eventName(packet);
         if (name && name.value() == "message:new") {
             auto decoded = decodeMessageNew(packet);
             if (decoded) {
                 auto &value = decoded.value();
-                if (!pid.empty() && value.offset && !packet.id)
-                    offset = std::move(*value.offset);
-                Q_EMIT q->messageReceived(received(value.message));
-                if (!q->isSignalConnected(eventSignal) && !packet.id)
+                if (packet.id)
+                    value.offset.reset(); // only an event without an ack id carries one
+                onMessageNew(std::move(value));
+                if (!listensToEveryEvent() && !packet.id)
                     return;
             } else {
                 qCWarning(Log::protocol) << "message:new without a valid message ignored";
@@ -545,7 +562,7 @@ void Client::Private::handleEvent(const Packet &packet)
                            << (packet.id ? "with ack" : "");
 
     const bool forRooms = RoomDirectory::handles(name);
-    const bool wantsGeneric = q->isSignalConnected(eventSignal) || forRooms
+    const bool wantsGeneric = listensToEveryEvent() || forRooms
         || name == QLatin1String("session:ready") || packet.id.has_value();
     if (!wantsGeneric)
         return;

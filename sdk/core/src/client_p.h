@@ -132,6 +132,8 @@ public:
     void onConnectAck(const Protocol::Packet &packet);
     void onConnectError(const Protocol::Packet &packet);
     void handleEvent(const Protocol::Packet &packet);
+    void onMessageNew(Protocol::MessageNew &&value);
+    bool listensToEveryEvent() const;
     void connectionLost(Error error, const QString &message, const QString &reason);
     void teardown(const QString &why);
     void scheduleReconnect();

@@ -172,6 +172,14 @@ void Transport::onText(const QString &message)
             m_socket->sendTextMessage(QStringLiteral("3"));
         return;
     case EngineType::Message:
+        // A text frame while the Decoder waits for attachments is an error only it reports.
+        if (onMessageNew && !m_decoder.awaitingAttachments() && wantsMessageNew
+            && wantsMessageNew()) {
+            if (auto message = decodeMessageNewText(packet.data)) {
+                onMessageNew(std::move(*message));
+                return;
+            }
+        }
         deliver(m_decoder.feedText(packet.data));
         return;
     case EngineType::Close:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
 #include <Palaver/client.h>
@@ -32,6 +33,10 @@ public:
 
     std::function<void(const Protocol::Handshake &)> onOpened;
     std::function<void(Protocol::Packet &&)> onPacket;
+    //! When set and true at the time a text packet arrives, a `message:new` event without an ack
+    //! id is decoded in one pass and handed to onMessageNew instead of onPacket.
+    std::function<bool()> wantsMessageNew;
+    std::function<void(Protocol::MessageNew &&)> onMessageNew;
     //! The session ended: error code, message, and Socket.IO's name for the reason.
     std::function<void(Client::Error, const QString &, const QString &)> onFailed;
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "chatfields_p.h"
 #include "json_p.h"
 #include "msgpack_p.h"
 #include <Palaver/Protocol/chat.h>
@@ -14,16 +15,8 @@ namespace {
 
 constexpr std::string_view MessageNewEvent = "message:new";
 
-// The required fields of a Message, as bits, so a missing one is found without a second pass.
-enum Field : unsigned {
-    FieldId = 1,
-    FieldRoomId = 2,
-    FieldSeq = 4,
-    FieldUserId = 8,
-    FieldContent = 16,
-    FieldUserName = 32,
-    Required = FieldId | FieldRoomId | FieldSeq | FieldUserId | FieldContent,
-};
+using detail::ChatFieldTarget;
+using detail::FieldSeq;
 
 Error invalid(std::string why)
 {
@@ -32,42 +25,9 @@ Error invalid(std::string why)
 
 std::optional<Error> missingField(unsigned seen)
 {
-    if ((seen & Required) == Required)
-        return std::nullopt;
-    const char *name = !(seen & FieldId) ? "id"
-        : !(seen & FieldRoomId)          ? "roomId"
-        : !(seen & FieldSeq)             ? "seq"
-        : !(seen & FieldUserId)          ? "userId"
-                                         : "content";
-    return invalid(std::string("missing field ") + name);
-}
-
-// Which member a key names: 0 for the ones we ignore.
-struct Target {
-    std::string *text = nullptr;
-    unsigned bit = 0;
-    bool optional = false;
-};
-
-Target targetFor(std::string_view key, ChatMessage &m)
-{
-    if (key == "id")
-        return { &m.id, FieldId, false };
-    if (key == "roomId")
-        return { &m.roomId, FieldRoomId, false };
-    if (key == "userId")
-        return { &m.userId, FieldUserId, false };
-    if (key == "content")
-        return { &m.content, FieldContent, false };
-    if (key == "userName")
-        return { &m.userName, FieldUserName, true };
-    if (key == "createdAt")
-        return { &m.createdAt, 0, true };
-    if (key == "clientId")
-        return { &m.clientId, 0, true };
-    if (key == "seq")
-        return { nullptr, FieldSeq, false };
-    return {};
+    if (const char *name = detail::missingChatField(seen))
+        return invalid(std::string("missing field ") + name);
+    return std::nullopt;
 }
 
 Error simdError(simdjson::error_code code)
@@ -123,8 +83,8 @@ Result<MessageNew> decodeJson(const Packet &packet)
                 std::string_view key;
                 if (auto e = field.unescaped_key().get(key))
                     return simdError(e);
-                const Target target = targetFor(key, m);
-                if (!target.bit && !target.text)
+                const ChatFieldTarget target = detail::chatFieldTarget(key, m);
+                if (!target.known())
                     continue; // unknown fields are skipped by the next iteration
                 simdjson::ondemand::json_type type;
                 if (auto e = field.value().type().get(type))
@@ -165,8 +125,7 @@ Result<MessageNew> decodeJson(const Packet &packet)
         return invalid("no message argument");
     if (auto error = missingField(seen))
         return std::move(*error);
-    if (!(seen & FieldUserName))
-        m.userName = m.userId;
+    detail::completeChatMessage(m, seen);
     return result;
 }
 
@@ -202,8 +161,8 @@ Result<MessageNew> decodeMsgpack(const Packet &packet)
             return reader.error();
         if (key.kind != Item::Str)
             return makeError(ErrorCode::InvalidMsgpack, "map key is not a string");
-        const Target target = targetFor(key.bytes, m);
-        if (!target.bit && !target.text) {
+        const ChatFieldTarget target = detail::chatFieldTarget(key.bytes, m);
+        if (!target.known()) {
             if (!reader.skip(MaxNestingDepth))
                 return reader.error();
             continue;
@@ -242,8 +201,7 @@ Result<MessageNew> decodeMsgpack(const Packet &packet)
     }
     if (auto error = missingField(seen))
         return std::move(*error);
-    if (!(seen & FieldUserName))
-        m.userName = m.userId;
+    detail::completeChatMessage(m, seen);
     return result;
 }
 
@@ -273,8 +231,8 @@ Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value)
         ChatMessage m;
         unsigned seen = 0;
         for (auto it = value.begin(); it != value.end(); ++it) {
-            const Target target = targetFor(it.key(), m);
-            if (!target.bit && !target.text)
+            const ChatFieldTarget target = detail::chatFieldTarget(it.key(), m);
+            if (!target.known())
                 continue;
             const auto &field = it.value();
             if (target.bit == FieldSeq) {
@@ -298,8 +256,7 @@ Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value)
         }
         if (auto error = missingField(seen))
             return std::move(*error);
-        if (!(seen & FieldUserName))
-            m.userName = m.userId;
+        detail::completeChatMessage(m, seen);
         return m;
     } catch (const std::exception &e) {
         return invalid(e.what());

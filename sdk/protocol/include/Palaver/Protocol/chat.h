@@ -47,4 +47,14 @@ struct MessageNew {
 //! ignored; `userName` defaults to `userId`, `clientId` and `createdAt` to empty.
 Result<MessageNew> decodeMessageNew(const Packet &packet);
 
+//! The receive path's shortcut for the event it sees most: when `packet` (the text of one
+//! Socket.IO packet in the JSON parser's form, as Decoder::feedText() takes it) is a `message:new`
+//! EVENT on the main namespace without an ack id, decodes it in one validating pass: the same
+//! grammar, nesting limit and field rules as Decoder::feedText() followed by decodeMessageNew(),
+//! without building a Packet or parsing the payload twice. Returns nullopt for every other
+//! packet and for anything it would not accept exactly as that pair does (invalid JSON or
+//! UTF-8, a missing or mistyped field, escapes in the event name): the caller then hands the text
+//! to its Decoder, which reports the error or decodes the packet as usual.
+std::optional<MessageNew> decodeMessageNewText(std::string_view packet) noexcept;
+
 } // namespace Palaver::Protocol

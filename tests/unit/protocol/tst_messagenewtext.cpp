@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+// decodeMessageNewText(), the receive path's one-pass shortcut for `message:new`: whatever it
+// accepts must decode exactly as Decoder::feedText() + decodeMessageNew() do, and whatever that
+// pair refuses it must decline (the caller then lets the Decoder report the error).
+#include "protocoltestutil.h"
+#include <Palaver/Protocol/chat.h>
+
+#include <QTest>
+
+#include <limits>
+
+using namespace Palaver::Protocol;
+using namespace ProtocolTest;
+
+namespace {
+
+//! The established path: the Decoder, then the typed decoder. nullopt when either refuses.
+std::optional<MessageNew> viaDecoder(const std::string &text)
+{
+    Decoder decoder;
+    auto packet = decoder.feedText(text);
+    if (!packet.ok() || !packet.value())
+        return std::nullopt;
+    auto decoded = decodeMessageNew(*packet.value());
+    if (!decoded.ok())
+        return std::nullopt;
+    if (packet.value()->id)
+        decoded.value().offset.reset(); // only an event without an ack id carries one
+    return std::move(decoded.value());
+}
+
+const char *message()
+{
+    return R"({"id":"m-1","roomId":"general","seq":42,"userId":"alice","userName":"Alice",)"
+           R"("content":"hi","createdAt":"2024-05-01T12:00:00.000Z","clientId":"c-9"})";
+}
+
+std::string messageNew(const std::string &body)
+{
+    return "2[\"message:new\"," + body + "]";
+}
+
+} // namespace
+
+class TestMessageNewText : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void accepts_data();
+    void accepts();
+    void declines_data();
+    void declines();
+    void everyTruncationDeclines();
+    void sampleFields();
+};
+
+void TestMessageNewText::accepts_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    const std::string m = message();
+    const std::string big = std::string(4000, 'x');
+    const struct {
+        const char *name;
+        std::string text;
+    } rows[] = {
+        { "every field", messageNew(m) },
+        { "required only",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":""})") },
+        { "unknown fields of every kind",
+            messageNew(
+                R"({"x":{"a":[1,2,{"b":null}]},"id":"m","y":[true,false,-1.5e3],"roomId":"r",)"
+                R"("seq":1,"z":"s\"\\","userId":"u","content":"c","w":null})") },
+        { "null optionals",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c","userName":null,)"
+                R"("createdAt":null,"clientId":null})") },
+        { "null after a value",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c","userName":"N",)"
+                R"("userName":null})") },
+        { "duplicate key, last wins",
+            messageNew(
+                R"({"id":"a","id":"b","roomId":"r","seq":1,"seq":2,"userId":"u","content":"c"})") },
+        { "escaped keys and values",
+            messageNew(R"({"\u0069d":"m\u002d1","roomId":"r","seq":7,"userId":"u",)"
+                       R"("content":"a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00","createdAt":"t"})") },
+        { "big content",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":")" + big
+                + R"(\"\\\u00e9"})") },
+        { "multibyte UTF-8",
+            messageNew("{\"id\":\"m\",\"roomId\":\"r\",\"seq\":1,\"userId\":\"u\","
+                       "\"content\":\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}") },
+        { "recovery offset", "2[\"message:new\"," + m + ",\"1700000000000-3\"]" },
+        { "escaped offset", "2[\"message:new\"," + m + ",\"a\\u0062c\"]" },
+        { "offset not a string", "2[\"message:new\"," + m + ",17]" },
+        { "elements after the offset", "2[\"message:new\"," + m + ",\"o\",{\"x\":[1]},null]" },
+        { "whitespace everywhere",
+            "2[ \"message:new\" ,\n{ \"id\" : \"m\" ,\t\"roomId\":\"r\",\"seq\" : -0 , "
+            "\"userId\":\"u\",\r\"content\":\"c\" } , \"o\" ] \n" },
+        { "negative seq",
+            messageNew(R"({"id":"m","roomId":"r","seq":-12,"userId":"u","content":"c"})") },
+        { "largest seq",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":9223372036854775807,"userId":"u","content":"c"})") },
+        { "smallest seq",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":-9223372036854775808,"userId":"u","content":"c"})") },
+    };
+    for (const auto &row : rows)
+        QTest::newRow(row.name) << QByteArray::fromStdString(row.text);
+}
+
+void TestMessageNewText::accepts()
+{
+    QFETCH(QByteArray, text);
+    const std::string packet = str(text);
+    const auto expected = viaDecoder(packet);
+    QVERIFY2(expected, "the established path refuses this row");
+    const auto fast = decodeMessageNewText(packet);
+    QVERIFY2(fast, "the shortcut declined a well-formed message:new");
+    QCOMPARE(fast->message, expected->message);
+    QCOMPARE(fast->offset, expected->offset);
+}
+
+void TestMessageNewText::declines_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    // Whether Decoder + decodeMessageNew() accept it: declined rows they accept are the unusual
+    // forms the shortcut leaves to them.
+    QTest::addColumn<bool>("decoderAccepts");
+    const std::string m = message();
+    const std::string required = R"("roomId":"r","seq":1,"userId":"u","content":"c")";
+    std::string deep = R"({"id":"m",)" + required + R"(,"x":)";
+    deep += std::string(MaxNestingDepth, '[') + std::string(MaxNestingDepth, ']') + "}";
+    const struct {
+        const char *name;
+        std::string text;
+        bool decoderAccepts;
+    } rows[] = {
+        { "other event", "2[\"message:old\"," + m + "]", false },
+        { "ack id", "27[\"message:new\"," + m + "]", true },
+        { "namespace", "2/admin,[\"message:new\"," + m + "]", true },
+        { "binary event", "51-[\"message:new\"," + m + ",{\"_placeholder\":true,\"num\":0}]",
+            false },
+        { "escaped event name", "2[\"message\\u003anew\"," + m + "]", true },
+        { "space before the array", "2 [\"message:new\"," + m + "]", true },
+        { "not an event", "3[\"message:new\"," + m + "]", false },
+        { "empty", "", false },
+        { "type only", "2", false },
+        { "open array", "2[", false },
+        { "empty array", "2[]", false },
+        { "no message", "2[\"message:new\"]", false },
+        { "message not an object", "2[\"message:new\",[1]]", false },
+        { "missing id", messageNew("{" + required + "}"), false },
+        { "missing content", messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u"})"), false },
+        { "seq string",
+            messageNew(R"({"id":"m","roomId":"r","seq":"1","userId":"u","content":"c"})"), false },
+        { "seq float",
+            messageNew(R"({"id":"m","roomId":"r","seq":1.5,"userId":"u","content":"c"})"), false },
+        { "seq exponent",
+            messageNew(R"({"id":"m","roomId":"r","seq":1e3,"userId":"u","content":"c"})"), false },
+        { "seq too big",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":9223372036854775808,"userId":"u","content":"c"})"),
+            false },
+        { "seq too small",
+            messageNew(
+                R"({"id":"m","roomId":"r","seq":-9223372036854775809,"userId":"u","content":"c"})"),
+            false },
+        { "seq leading zero",
+            messageNew(R"({"id":"m","roomId":"r","seq":01,"userId":"u","content":"c"})"), false },
+        { "id number", messageNew(R"({"id":1,"roomId":"r","seq":1,"userId":"u","content":"c"})"),
+            false },
+        { "content null",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":null})"), false },
+        { "userName number", messageNew(R"({"id":"m",)" + required + R"(,"userName":3})"), false },
+        { "trailing garbage", messageNew(m) + "x", false },
+        { "trailing comma in object", messageNew(R"({"id":"m",)" + required + ",}"), false },
+        { "trailing comma in array", "2[\"message:new\"," + m + ",]", false },
+        { "missing colon", messageNew(R"({"id" "m",)" + required + "}"), false },
+        { "unterminated string", messageNew(R"({"id":"m,)" + required + "}"), false },
+        { "bad escape", messageNew(R"({"id":"m\x",)" + required + "}"), false },
+        { "bad unicode escape", messageNew(R"({"id":"m\u12G4",)" + required + "}"), false },
+        { "lone surrogate", messageNew(R"({"id":"m\ud800",)" + required + "}"), false },
+        { "control character", messageNew("{\"id\":\"m\x01\"," + required + "}"), false },
+        { "bad literal", messageNew(R"({"id":"m",)" + required + R"(,"x":nul})"), false },
+        { "bad number in unknown field", messageNew(R"({"id":"m",)" + required + R"(,"x":-})"),
+            false },
+        { "too deep", messageNew(deep), false },
+        { "overlong UTF-8", messageNew("{\"id\":\"\xc0\x80\"," + required + "}"), false },
+        { "UTF-8 surrogate", messageNew("{\"id\":\"\xed\xa0\x80\"," + required + "}"), false },
+        { "truncated UTF-8", messageNew("{\"id\":\"\xe2\x82\"," + required + "}"), false },
+        { "lone continuation byte", messageNew("{\"id\":\"\x80\"," + required + "}"), false },
+        { "above U+10FFFF", messageNew("{\"id\":\"\xf4\x90\x80\x80\"," + required + "}"), false },
+        { "F5 byte", messageNew("{\"id\":\"\xf5\x80\x80\x80\"," + required + "}"), false },
+        { "bad UTF-8 in an unknown field",
+            messageNew("{\"id\":\"m\"," + required + ",\"x\":\"\xff\"}"), false },
+    };
+    for (const auto &row : rows)
+        QTest::newRow(row.name) << QByteArray::fromStdString(row.text) << row.decoderAccepts;
+}
+
+void TestMessageNewText::declines()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, decoderAccepts);
+    const std::string packet = str(text);
+    QVERIFY(!decodeMessageNewText(packet));
+    QCOMPARE(bool(viaDecoder(packet)), decoderAccepts);
+}
+
+void TestMessageNewText::everyTruncationDeclines()
+{
+    // Each proper prefix is invalid JSON; the shortcut must decline every one without reading
+    // past its end (the asan preset runs this suite too).
+    const std::string full = "2[\"message:new\"," + std::string(message()) + ",\"o\\u0031\"]";
+    QVERIFY(decodeMessageNewText(full));
+    for (std::size_t n = 0; n < full.size(); ++n) {
+        const std::string prefix = full.substr(0, n);
+        QVERIFY2(!decodeMessageNewText(prefix), prefix.c_str());
+        QVERIFY(!viaDecoder(prefix));
+    }
+}
+
+void TestMessageNewText::sampleFields()
+{
+    const auto fast
+        = decodeMessageNewText("2[\"message:new\"," + std::string(message()) + ",\"o\"]");
+    QVERIFY(fast);
+    const ChatMessage &m = fast->message;
+    QCOMPARE(m.id, std::string("m-1"));
+    QCOMPARE(m.roomId, std::string("general"));
+    QCOMPARE(m.seq, std::int64_t(42));
+    QCOMPARE(m.userId, std::string("alice"));
+    QCOMPARE(m.userName, std::string("Alice"));
+    QCOMPARE(m.content, std::string("hi"));
+    QCOMPARE(m.createdAt, std::string("2024-05-01T12:00:00.000Z"));
+    QCOMPARE(m.clientId, std::string("c-9"));
+    QCOMPARE(fast->offset, std::optional<std::string>("o"));
+
+    // userName falls back to userId, as decodeMessageNew() does.
+    const auto noName = decodeMessageNewText(
+        messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":""})"));
+    QVERIFY(noName);
+    QCOMPARE(noName->message.userName, std::string("u"));
+    QVERIFY(!noName->offset);
+}
+
+QTEST_GUILESS_MAIN(TestMessageNewText)
+#include "tst_messagenewtext.moc"
