@@ -1,27 +1,31 @@
 // SPDX-License-Identifier: MIT
-// SDK receive benchmark: a replay server (its own thread) sends pre-encoded `message:new`
-// frames as fast as it can; a raw QWebSocket (frames counted, nothing decoded), the
+// SDK receive benchmark: a replay server (its own thread; a QTcpServer speaking a minimal
+// RFC 6455 server side) writes pre-encoded `message:new` WebSocket frames in large shared blocks,
+// so that it outpaces every receiver; a raw QWebSocket (frames counted, nothing decoded), the
 // Palaver::Client (messageReceived) and Node's socket.io-client (jsclient.mjs, a child process)
 // receive them, one after the other. Then ack round trips of Client::request().
 //
-//   bench_sdk_receive [--scale D] [--rounds N] [--only raw|client|js]
+//   bench_sdk_receive [--scale D] [--rounds N] [--only raw|client|js] [--size 100|4096]
 //
-// --scale divides the message counts (for callgrind), --only runs a single receiver.
+// --scale divides the message counts (for callgrind), --only runs a single receiver, --size a
+// single message size.
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
 #include <Palaver/client.h>
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
@@ -29,6 +33,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <vector>
 
 using namespace Palaver;
@@ -47,56 +52,281 @@ std::string frameFor(int seq, int size)
     return "42" + json::array({ "message:new", m }).dump();
 }
 
+//! Pre-encoded WebSocket text frame (server to client: unmasked, FIN set).
+QByteArray wsFrame(quint8 opcode, QByteArrayView payload)
+{
+    QByteArray out;
+    const qsizetype n = payload.size();
+    out.reserve(n + 10);
+    out.append(char(0x80 | opcode));
+    if (n < 126) {
+        out.append(char(n));
+    } else if (n <= 0xffff) {
+        out.append(char(126));
+        out.append(char(n >> 8));
+        out.append(char(n & 0xff));
+    } else {
+        out.append(char(127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.append(char((quint64(n) >> shift) & 0xff));
+    }
+    out.append(payload);
+    return out;
+}
+
+//! The frames of one `replay` size: the 64 distinct messages (seq 1..64) encoded once, repeated
+//! so that one block is at least 256 KB and a write hands the socket a large shared buffer.
+struct ReplayBlock {
+    QByteArray bytes;
+    std::vector<qsizetype> ends; //!< ends[i]: byte size of the first i frames
+    int frames() const { return int(ends.size()) - 1; }
+};
+
+ReplayBlock makeBlock(int size)
+{
+    QByteArray ring;
+    std::vector<qsizetype> ringEnds { 0 };
+    for (int seq = 1; seq <= 64; ++seq) {
+        const std::string text = frameFor(seq, size);
+        ring.append(wsFrame(0x1, QByteArrayView(text.data(), qsizetype(text.size()))));
+        ringEnds.push_back(ring.size());
+    }
+    const qsizetype repeats = std::max<qsizetype>(1, (256 * 1024 + ring.size() - 1) / ring.size());
+    ReplayBlock block;
+    block.bytes.reserve(ring.size() * repeats);
+    block.ends.push_back(0);
+    for (qsizetype r = 0; r < repeats; ++r) {
+        const qsizetype base = block.bytes.size();
+        block.bytes.append(ring);
+        for (size_t i = 1; i < ringEnds.size(); ++i)
+            block.ends.push_back(base + ringEnds[i]);
+    }
+    return block;
+}
+
+//! One client of the replay server: a minimal RFC 6455 server side over a QTcpSocket (no
+//! extensions, unfragmented client frames), so that streaming costs the server thread a
+//! `write()` of a pre-encoded block every few hundred KB, not a conversion and framing per
+//! message.
+class ReplayConnection : public QObject {
+public:
+    ReplayConnection(QTcpSocket *socket, std::map<int, ReplayBlock> &blocks, QObject *parent)
+        : QObject(parent), socket(socket), blocks(blocks)
+    {
+        socket->setParent(this);
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(socket, &QTcpSocket::readyRead, this, &ReplayConnection::onReadyRead);
+        connect(socket, &QTcpSocket::bytesWritten, this, &ReplayConnection::fill);
+        connect(socket, &QTcpSocket::disconnected, this, &ReplayConnection::drop);
+        onReadyRead();
+    }
+
+private:
+    static constexpr qsizetype MaxRequest = 16 * 1024;
+    static constexpr qint64 MaxPayload = 64 * 1024 * 1024;
+    static constexpr qint64 QueueTarget = 2 * 1024 * 1024;
+
+    QTcpSocket *socket;
+    std::map<int, ReplayBlock> &blocks;
+    QByteArray in;
+    bool upgraded = false;
+    bool closing = false;
+    const ReplayBlock *streaming = nullptr;
+    qint64 remaining = 0; //!< frames of the current replay not yet queued
+
+    void drop()
+    {
+        remaining = 0;
+        streaming = nullptr;
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            socket->abort();
+        deleteLater();
+    }
+
+    void onReadyRead()
+    {
+        in.append(socket->readAll());
+        if (closing) {
+            in.clear();
+            return;
+        }
+        if (!upgraded && !handshake())
+            return;
+        while (upgraded && !closing && readFrame()) { }
+    }
+
+    //! Returns true once upgraded; drops the connection on a bad or oversized request.
+    bool handshake()
+    {
+        const qsizetype end = in.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (in.size() > MaxRequest)
+                drop();
+            return false;
+        }
+        if (end > MaxRequest) {
+            drop();
+            return false;
+        }
+        QByteArray key;
+        const QList<QByteArray> lines = in.left(end).split('\n');
+        for (const QByteArray &line : lines) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0
+                && line.left(colon).trimmed().compare("Sec-WebSocket-Key", Qt::CaseInsensitive)
+                    == 0)
+                key = line.mid(colon + 1).trimmed();
+        }
+        in.remove(0, end + 4);
+        if (key.isEmpty()) {
+            socket->write("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+            socket->disconnectFromHost();
+            return false;
+        }
+        const QByteArray accept = QCryptographicHash::hash(
+            QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
+                                      .toBase64();
+        socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+            + accept + "\r\n\r\n");
+        upgraded = true;
+        sendText(
+            R"(0{"sid":"b","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":100000000})");
+        return true;
+    }
+
+    //! Consumes one complete client frame from `in`; false when more bytes are needed.
+    bool readFrame()
+    {
+        if (in.size() < 2)
+            return false;
+        const auto *b = reinterpret_cast<const uchar *>(in.constData());
+        const int opcode = b[0] & 0x0f;
+        const bool masked = b[1] & 0x80;
+        qsizetype header = 2;
+        quint64 length = b[1] & 0x7f;
+        if (length == 126) {
+            if (in.size() < 4)
+                return false;
+            length = quint64(b[2]) << 8 | b[3];
+            header = 4;
+        } else if (length == 127) {
+            if (in.size() < 10)
+                return false;
+            length = 0;
+            for (int i = 2; i < 10; ++i)
+                length = length << 8 | b[i];
+            header = 10;
+        }
+        if (length > quint64(MaxPayload)) {
+            drop();
+            return false;
+        }
+        const qsizetype maskAt = header;
+        if (masked)
+            header += 4;
+        if (in.size() < header + qsizetype(length))
+            return false;
+        QByteArray payload = in.mid(header, qsizetype(length));
+        if (masked) {
+            for (qsizetype i = 0; i < payload.size(); ++i)
+                payload[i] = char(payload[i] ^ in[maskAt + (i & 3)]);
+        }
+        in.remove(0, header + qsizetype(length));
+        switch (opcode) {
+        case 0x1:
+            onText(payload);
+            break;
+        case 0x8:
+            remaining = 0;
+            streaming = nullptr;
+            socket->write(wsFrame(0x8, payload.left(2)));
+            socket->disconnectFromHost();
+            closing = true; // nothing may follow a close frame
+            in.clear();
+            return false;
+        case 0x9:
+            socket->write(wsFrame(0xA, payload));
+            break;
+        default: // pong, binary and continuation frames are not part of the protocol here
+            break;
+        }
+        return true;
+    }
+
+    void sendText(QByteArrayView text) { socket->write(wsFrame(0x1, text)); }
+
+    void onText(const QByteArray &t)
+    {
+        if (t.startsWith("40")) {
+            sendText(R"(40{"sid":"x"})");
+            return;
+        }
+        if (!t.startsWith("42"))
+            return;
+        const auto packet
+            = Protocol::decodeEngineFrame(std::string_view(t.constData(), size_t(t.size())));
+        if (!packet)
+            return;
+        Protocol::Decoder decoder;
+        auto p = decoder.feedText(packet.value().data);
+        if (!p || !p.value())
+            return;
+        auto data = Protocol::packetData(*p.value());
+        if (!data)
+            return;
+        const auto &d = data.value();
+        if (!d.is_array() || d.empty() || !d[0].is_string())
+            return;
+        if (d[0] == "replay" && d.size() >= 3 && d[1].is_number_integer()
+            && d[2].is_number_integer()) {
+            const int size = d[2].get<int>();
+            auto it = blocks.find(size);
+            if (it == blocks.end())
+                it = blocks.emplace(size, makeBlock(size)).first;
+            streaming = &it->second;
+            remaining = std::max<qint64>(0, d[1].get<qint64>());
+            fill();
+        } else if (d[0] == "echo" && p.value()->id) {
+            sendText(QByteArray("43" + QByteArray::number(quint64(*p.value()->id)) + R"(["ok"])"));
+        }
+    }
+
+    //! Keeps about QueueTarget bytes queued in the socket: whole blocks, then the partial rest.
+    void fill()
+    {
+        while (remaining > 0 && socket->bytesToWrite() < QueueTarget) {
+            const int perBlock = streaming->frames();
+            if (remaining >= perBlock) {
+                socket->write(streaming->bytes); // shared, not copied, by the write buffer
+                remaining -= perBlock;
+            } else {
+                socket->write(streaming->bytes.first(streaming->ends[size_t(remaining)]));
+                remaining = 0;
+            }
+        }
+    }
+};
+
 //! Lives in the server thread. On `replay` (an event with [count, size]) it writes `count`
 //! frames; `echo` requests are answered at once.
 class ReplayServer : public QObject {
 public:
-    QWebSocketServer server { QStringLiteral("replay"), QWebSocketServer::NonSecureMode };
+    QTcpServer server;
     std::atomic<quint16> port { 0 };
 
     void start()
     {
         server.listen(QHostAddress::LocalHost, 0);
-        connect(&server, &QWebSocketServer::newConnection, this, [this] {
-            while (auto *s = server.nextPendingConnection()) {
-                s->sendTextMessage(QStringLiteral(
-                    R"(0{"sid":"b","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":100000000})"));
-                connect(s, &QWebSocket::textMessageReceived, s, [s](const QString &t) {
-                    if (t.startsWith(QLatin1String("40"))) {
-                        s->sendTextMessage(QStringLiteral(R"(40{"sid":"x"})"));
-                        return;
-                    }
-                    if (!t.startsWith(QLatin1String("42")))
-                        return;
-                    const QByteArray utf8 = t.toUtf8();
-                    const auto packet = Protocol::decodeEngineFrame(
-                        std::string_view(utf8.constData(), size_t(utf8.size())));
-                    Protocol::Decoder decoder;
-                    auto p = decoder.feedText(packet.value().data);
-                    if (!p || !p.value())
-                        return;
-                    auto data = Protocol::packetData(*p.value());
-                    if (!data)
-                        return;
-                    const auto &d = data.value();
-                    if (d[0] == "replay") {
-                        const int count = d[1].template get<int>();
-                        const int size = d[2].template get<int>();
-                        // Pre-encode a ring of frames so the sender does no JSON work.
-                        std::vector<QString> frames;
-                        for (int i = 0; i < 64; ++i)
-                            frames.push_back(QString::fromStdString(frameFor(i + 1, size)));
-                        for (int i = 0; i < count; ++i)
-                            s->sendTextMessage(frames[size_t(i % 64)]);
-                        s->flush();
-                    } else if (d[0] == "echo" && p.value()->id) {
-                        s->sendTextMessage(QStringLiteral("43%1[\"ok\"]").arg(*p.value()->id));
-                    }
-                });
-            }
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = server.nextPendingConnection())
+                new ReplayConnection(s, blocks, this);
         });
         port = server.serverPort();
     }
+
+private:
+    std::map<int, ReplayBlock> blocks; //!< by message size, built on first use
 };
 
 struct Run {
@@ -258,6 +488,7 @@ int main(int argc, char **argv)
     int scale = 1;
     int rounds = 2;
     QString only;
+    int onlySize = 0;
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--scale"))
@@ -266,6 +497,8 @@ int main(int argc, char **argv)
             rounds = std::max(1, args[i + 1].toInt());
         else if (args[i] == QLatin1String("--only"))
             only = args[i + 1];
+        else if (args[i] == QLatin1String("--size"))
+            onlySize = args[i + 1].toInt();
     }
     auto wanted = [&](const char *name) { return only.isEmpty() || only == QLatin1String(name); };
 
@@ -274,6 +507,8 @@ int main(int argc, char **argv)
         int size;
     };
     for (const Case c : { Case { 200000, 100 }, Case { 20000, 4096 } }) {
+        if (onlySize && onlySize != c.size)
+            continue;
         const int count = c.count / scale;
         std::printf(
             "frames: %d x %d B content (frame %zu B)\n", count, c.size, frameFor(1, c.size).size());
