@@ -70,7 +70,7 @@ Message toMessage(const ChatMessage &c)
     return MessageConverter()(c);
 }
 
-Message MessageConverter::operator()(const ChatMessage &c)
+template<typename Fields> Message MessageConverter::convert(const Fields &c)
 {
     Message m;
     m.id = fromStd(c.id);
@@ -83,6 +83,16 @@ Message MessageConverter::operator()(const ChatMessage &c)
     m.clientId = fromStd(c.clientId);
     m.status = Message::Status::Sent;
     return m;
+}
+
+Message MessageConverter::operator()(const ChatMessage &message)
+{
+    return convert(message);
+}
+
+Message MessageConverter::operator()(const MessageNewView &message)
+{
+    return convert(message);
 }
 
 Message messageFromJson(const nlohmann::json &value)
@@ -109,7 +119,8 @@ Client::Private::Private(Client *q) : q(q)
     // event generically; otherwise message:new takes the one-pass shortcut.
     transport->wantsMessageNew
         = [this] { return state == State::Connected && !listensToEveryEvent(); };
-    transport->onMessageNew = [this](MessageNew &&message) { onMessageNew(std::move(message)); };
+    transport->onMessageNew
+        = [this](const MessageNewView &view) { onMessageNew(received(view), view.offset); };
     transport->onFailed = [this](Error error, const QString &message, const QString &reason) {
         connectionLost(error, message, reason);
     };
@@ -506,11 +517,11 @@ bool Client::Private::listensToEveryEvent() const
     return q->isSignalConnected(eventSignal);
 }
 
-void Client::Private::onMessageNew(MessageNew &&value)
+void Client::Private::onMessageNew(const Message &message, std::optional<std::string_view> at)
 {
-    if (!pid.empty() && value.offset)
-        offset = std::move(*value.offset);
-    Q_EMIT q->messageReceived(received(value.message));
+    if (!pid.empty() && at)
+        offset = std::string(*at);
+    Q_EMIT q->messageReceived(message);
 }
 
 void Client::Private::handleEvent(const Packet &packet)
@@ -522,10 +533,12 @@ void Client::Private::handleEvent(const Packet &packet)
         if (name && name.value() == "message:new") {
             auto decoded = decodeMessageNew(packet);
             if (decoded) {
-                auto &value = decoded.value();
-                if (packet.id)
-                    value.offset.reset(); // only an event without an ack id carries one
-                onMessageNew(std::move(value));
+                const auto &value = decoded.value();
+                // Only an event without an ack id carries an offset.
+                std::optional<std::string_view> at;
+                if (value.offset && !packet.id)
+                    at = *value.offset;
+                onMessageNew(received(value.message), at);
                 if (!listensToEveryEvent() && !packet.id)
                     return;
             } else {

@@ -41,6 +41,11 @@ struct MessageConverter {
     RecentString authorName;
 
     Message operator()(const Protocol::ChatMessage &message);
+    Message operator()(const Protocol::MessageNewView &message);
+
+private:
+    //! Either of the two forms: they name their fields alike.
+    template<typename Fields> Message convert(const Fields &fields);
 };
 
 class Client::Private {
@@ -132,7 +137,8 @@ public:
     void onConnectAck(const Protocol::Packet &packet);
     void onConnectError(const Protocol::Packet &packet);
     void handleEvent(const Protocol::Packet &packet);
-    void onMessageNew(Protocol::MessageNew &&value);
+    //! A `message:new` for the application, and the recovery offset that came with it.
+    void onMessageNew(const Message &message, std::optional<std::string_view> offset);
     bool listensToEveryEvent() const;
     void connectionLost(Error error, const QString &message, const QString &reason);
     void teardown(const QString &why);

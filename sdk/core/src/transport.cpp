@@ -175,8 +175,10 @@ void Transport::onText(const QString &message)
         // A text frame while the Decoder waits for attachments is an error only it reports.
         if (onMessageNew && !m_decoder.awaitingAttachments() && wantsMessageNew
             && wantsMessageNew()) {
-            if (auto message = decodeMessageNewText(packet.data)) {
-                onMessageNew(std::move(*message));
+            // QString::toUtf8() always yields well-formed UTF-8 (it replaces lone surrogates).
+            MessageNewView message;
+            if (decodeMessageNewText(packet.data, message, /*knownUtf8=*/true)) {
+                onMessageNew(message);
                 return;
             }
         }

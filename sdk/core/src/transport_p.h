@@ -36,7 +36,8 @@ public:
     //! When set and true at the time a text packet arrives, a `message:new` event without an ack
     //! id is decoded in one pass and handed to onMessageNew instead of onPacket.
     std::function<bool()> wantsMessageNew;
-    std::function<void(Protocol::MessageNew &&)> onMessageNew;
+    //! The view lives for the call only.
+    std::function<void(const Protocol::MessageNewView &)> onMessageNew;
     //! The session ended: error code, message, and Socket.IO's name for the reason.
     std::function<void(Client::Error, const QString &, const QString &)> onFailed;
 

@@ -20,6 +20,44 @@ enum ChatField : unsigned {
     RequiredFields = FieldId | FieldRoomId | FieldSeq | FieldUserId | FieldContent,
 };
 
+//! One key of PROTOCOL.md `Message`: its bit (0 for the ones nobody requires or defaults),
+//! whether null clears it instead of being a type error, and which text member it fills (an
+//! index into the tables below), or -1 for `seq`.
+struct ChatFieldSpec {
+    std::string_view key;
+    unsigned bit;
+    bool optional;
+    int text;
+};
+
+inline constexpr ChatFieldSpec ChatFields[] = {
+    { "id", FieldId, false, 0 },
+    { "roomId", FieldRoomId, false, 1 },
+    { "seq", FieldSeq, false, -1 },
+    { "userId", FieldUserId, false, 2 },
+    { "userName", FieldUserName, true, 3 },
+    { "content", FieldContent, false, 4 },
+    { "createdAt", 0, true, 5 },
+    { "clientId", 0, true, 6 },
+};
+
+inline constexpr std::string ChatMessage::*ChatMessageTexts[]
+    = { &ChatMessage::id, &ChatMessage::roomId, &ChatMessage::userId, &ChatMessage::userName,
+          &ChatMessage::content, &ChatMessage::createdAt, &ChatMessage::clientId };
+inline constexpr std::string_view MessageNewView::*MessageNewViewTexts[] = { &MessageNewView::id,
+    &MessageNewView::roomId, &MessageNewView::userId, &MessageNewView::userName,
+    &MessageNewView::content, &MessageNewView::createdAt, &MessageNewView::clientId };
+
+//! The spec of a (unescaped) key, or nullptr for keys the contract does not define.
+inline const ChatFieldSpec *chatField(std::string_view key)
+{
+    for (const ChatFieldSpec &field : ChatFields) {
+        if (field.key == key)
+            return &field;
+    }
+    return nullptr;
+}
+
 //! Where the value of one wire key goes: a text member, or `seq` (no text, bit FieldSeq).
 //! Keys the contract does not define have neither and are skipped.
 struct ChatFieldTarget {
@@ -32,23 +70,11 @@ struct ChatFieldTarget {
 
 inline ChatFieldTarget chatFieldTarget(std::string_view key, ChatMessage &m)
 {
-    if (key == "id")
-        return { &m.id, FieldId, false };
-    if (key == "roomId")
-        return { &m.roomId, FieldRoomId, false };
-    if (key == "userId")
-        return { &m.userId, FieldUserId, false };
-    if (key == "content")
-        return { &m.content, FieldContent, false };
-    if (key == "userName")
-        return { &m.userName, FieldUserName, true };
-    if (key == "createdAt")
-        return { &m.createdAt, 0, true };
-    if (key == "clientId")
-        return { &m.clientId, 0, true };
-    if (key == "seq")
-        return { nullptr, FieldSeq, false };
-    return {};
+    const ChatFieldSpec *field = chatField(key);
+    if (!field)
+        return {};
+    return { field->text < 0 ? nullptr : &(m.*ChatMessageTexts[field->text]), field->bit,
+        field->optional };
 }
 
 //! The name of the first required field missing from `seen`, or nullptr when none is.

@@ -5,6 +5,7 @@
 #include <Palaver/Protocol/chat.h>
 
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 namespace Palaver::Protocol {
@@ -19,39 +20,40 @@ namespace {
 // it exactly as before: this is a shortcut, never a second set of rules.
 class MessageNewText {
 public:
-    explicit MessageNewText(std::string_view json) : m_text(json) { }
+    MessageNewText(std::string_view json, MessageNewView &out) : m_text(json), m_out(out) { }
 
-    std::optional<MessageNew> run()
+    bool run()
     {
         std::string_view name;
         bool escaped = false;
         if (!take('[') || !rawString(name, escaped) || escaped || name != "message:new"
             || !take(',') || !take('{'))
-            return std::nullopt;
-        MessageNew result;
-        ChatMessage &m = result.message;
+            return false;
         unsigned seen = 0;
         if (!take('}')) {
             std::string unescapedKey;
             for (;;) {
-                std::string_view key;
-                if (!rawString(key, escaped))
-                    return std::nullopt;
-                if (escaped) {
-                    if (!detail::unescapeJsonString(key, unescapedKey))
-                        return std::nullopt;
-                    key = unescapedKey;
+                const detail::ChatFieldSpec *field = knownKey();
+                if (!field) {
+                    std::string_view key;
+                    if (!rawString(key, escaped))
+                        return false;
+                    if (escaped) {
+                        if (!detail::unescapeJsonString(key, unescapedKey))
+                            return false;
+                        key = unescapedKey;
+                    }
+                    field = detail::chatField(key);
                 }
                 if (!take(':'))
-                    return std::nullopt;
-                const detail::ChatFieldTarget target = detail::chatFieldTarget(key, m);
-                if (!(target.known() ? field(target, m, seen) : skipValue(MessageDepth)))
-                    return std::nullopt;
+                    return false;
+                if (!(field ? value(*field, seen) : skipValue(MessageDepth)))
+                    return false;
                 if (take(','))
                     continue;
                 if (take('}'))
                     break;
-                return std::nullopt;
+                return false;
             }
         }
         // With connection state recovery the server appends the offset, a string (wire
@@ -59,22 +61,22 @@ public:
         for (std::size_t index = 2; take(','); ++index) {
             skipWs();
             if (index == 2 && peek() == '"') {
-                std::string_view raw;
-                std::string offset;
-                if (!rawString(raw, escaped) || !text(raw, escaped, offset))
-                    return std::nullopt;
-                result.offset = std::move(offset);
+                std::string_view offset;
+                if (!text(offset, OffsetSlot))
+                    return false;
+                m_out.offset = offset;
             } else if (!skipValue(1)) {
-                return std::nullopt;
+                return false;
             }
         }
         if (!take(']'))
-            return std::nullopt;
+            return false;
         skipWs();
         if (m_at != m_text.size() || detail::missingChatField(seen))
-            return std::nullopt;
-        detail::completeChatMessage(m, seen);
-        return result;
+            return false;
+        if (!(seen & detail::FieldUserName))
+            m_out.userName = m_out.userId;
+        return true;
     }
 
 private:
@@ -131,13 +133,40 @@ private:
         return true;
     }
 
-    static bool text(std::string_view raw, bool escaped, std::string &out)
+    // The key at the cursor when it is one of the contract's, written plainly (nearly always):
+    // those have no characters a string must escape, so the text `"key"` is the whole key.
+    const detail::ChatFieldSpec *knownKey()
     {
+        skipWs();
+        if (peek() != '"')
+            return nullptr;
+        const std::string_view rest = m_text.substr(m_at + 1);
+        for (const detail::ChatFieldSpec &field : detail::ChatFields) {
+            const std::size_t n = field.key.size();
+            if (rest.size() > n && rest[n] == '"' && rest.substr(0, n) == field.key) {
+                m_at += n + 2;
+                return &field;
+            }
+        }
+        return nullptr;
+    }
+
+    // A string value at the cursor, unescaped into storage slot `slot` only if it has escapes.
+    bool text(std::string_view &out, int slot)
+    {
+        std::string_view raw;
+        bool escaped = false;
+        if (!rawString(raw, escaped))
+            return false;
         if (!escaped) {
-            out.assign(raw);
+            out = raw;
             return true;
         }
-        return detail::unescapeJsonString(raw, out);
+        std::string &storage = m_out.unescaped[slot];
+        if (!detail::unescapeJsonString(raw, storage))
+            return false;
+        out = storage;
+        return true;
     }
 
     // What simdjson's get_int64() accepts: an integer without fraction or exponent that fits.
@@ -164,55 +193,79 @@ private:
         return true;
     }
 
-    bool field(const detail::ChatFieldTarget &target, ChatMessage &m, unsigned &seen)
+    bool value(const detail::ChatFieldSpec &field, unsigned &seen)
     {
         skipWs();
         const char first = peek();
-        if (target.bit == detail::FieldSeq) {
+        if (field.text < 0) { // seq
             const std::size_t start = m_at;
             if (first != '-' && (first < '0' || first > '9'))
                 return false;
-            if (!skipValue(MessageDepth) || !integer(m_text.substr(start, m_at - start), m.seq))
+            if (!skipValue(MessageDepth) || !integer(m_text.substr(start, m_at - start), m_out.seq))
                 return false;
-            seen |= target.bit;
+            seen |= field.bit;
             return true;
         }
-        if (first == 'n' && target.optional) {
+        std::string_view &target = m_out.*detail::MessageNewViewTexts[field.text];
+        if (first == 'n' && field.optional) {
             if (!skipValue(MessageDepth))
                 return false;
-            target.text->clear();
-            seen &= ~target.bit; // a later null undoes an earlier value
+            target = {};
+            seen &= ~field.bit; // a later null undoes an earlier value
             return true;
         }
-        std::string_view raw;
-        bool escaped = false;
-        if (first != '"' || !rawString(raw, escaped) || !text(raw, escaped, *target.text))
+        if (first != '"' || !text(target, field.text))
             return false;
-        seen |= target.bit;
+        seen |= field.bit;
         return true;
     }
 
+    static constexpr int OffsetSlot = 7;
+
     std::string_view m_text;
+    MessageNewView &m_out;
     std::size_t m_at = 0;
 };
 
 } // namespace
 
-std::optional<MessageNew> decodeMessageNewText(std::string_view packet) noexcept
+bool decodeMessageNewText(std::string_view packet, MessageNewView &out, bool knownUtf8) noexcept
 {
     if (packet.size() < 2 || packet[0] != '0' + int(PacketType::Event) || packet[1] != '[')
-        return std::nullopt;
+        return false;
     const std::string_view json = packet.substr(1);
-    // Strings are copied out as they are, so they must be valid UTF-8 first, as both full
-    // parsers require; text frames always are (QWebSocket decoded them), so this is the ASCII
-    // fast path almost always.
-    if (!detail::isValidUtf8(json))
-        return std::nullopt;
+    // Strings are handed out as they are, so they must be valid UTF-8 first, as both full
+    // parsers require.
+    if (!knownUtf8 && !detail::isValidUtf8(json))
+        return false;
     try {
-        return MessageNewText(json).run();
+        return MessageNewText(json, out).run();
     } catch (const std::exception &) {
-        return std::nullopt; // out of memory: the Decoder reports it
+        return false; // out of memory: the Decoder reports it
     }
+}
+
+std::optional<MessageNew> decodeMessageNewText(std::string_view packet) noexcept
+{
+    try {
+        MessageNewView view;
+        if (!decodeMessageNewText(packet, view))
+            return std::nullopt;
+        return view.toMessageNew();
+    } catch (const std::exception &) {
+        return std::nullopt;
+    }
+}
+
+MessageNew MessageNewView::toMessageNew() const
+{
+    MessageNew result;
+    for (std::size_t i = 0; i < std::size(detail::ChatMessageTexts); ++i)
+        result.message.*detail::ChatMessageTexts[i] = this->*detail::MessageNewViewTexts[i];
+    result.message.seq = seq;
+    if (offset)
+        result.offset = std::string(*offset);
+    return result;
 }
 
 } // namespace Palaver::Protocol

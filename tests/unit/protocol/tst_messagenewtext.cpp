@@ -52,6 +52,7 @@ private Q_SLOTS:
     void declines();
     void everyTruncationDeclines();
     void sampleFields();
+    void viewsPointIntoThePacket();
 };
 
 void TestMessageNewText::accepts_data()
@@ -120,6 +121,10 @@ void TestMessageNewText::accepts()
     QVERIFY2(fast, "the shortcut declined a well-formed message:new");
     QCOMPARE(fast->message, expected->message);
     QCOMPARE(fast->offset, expected->offset);
+    // The Transport's variant, views into the text that came from a QString, reads the same.
+    MessageNewView view;
+    QVERIFY(decodeMessageNewText(packet, view, /*knownUtf8=*/true));
+    QCOMPARE(view.toMessageNew().message, expected->message);
 }
 
 void TestMessageNewText::declines_data()
@@ -244,6 +249,24 @@ void TestMessageNewText::sampleFields()
     QVERIFY(noName);
     QCOMPARE(noName->message.userName, std::string("u"));
     QVERIFY(!noName->offset);
+}
+
+void TestMessageNewText::viewsPointIntoThePacket()
+{
+    const std::string packet = messageNew(
+        R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"a\nb","createdAt":"t"})");
+    MessageNewView view;
+    QVERIFY(decodeMessageNewText(packet, view));
+    const auto inPacket = [&](std::string_view field) {
+        return field.data() >= packet.data()
+            && field.data() + field.size() <= packet.data() + packet.size();
+    };
+    // Plain fields are not copied; an escaped one is unescaped into the view's own storage.
+    QVERIFY(inPacket(view.id) && inPacket(view.roomId) && inPacket(view.userId));
+    QVERIFY(inPacket(view.createdAt));
+    QVERIFY(inPacket(view.userName)); // defaults to userId, the same text
+    QVERIFY(!inPacket(view.content));
+    QCOMPARE(view.content, std::string_view("a\nb"));
 }
 
 QTEST_GUILESS_MAIN(TestMessageNewText)
