@@ -70,29 +70,29 @@ Message toMessage(const ChatMessage &c)
     return MessageConverter()(c);
 }
 
-template<typename Fields> Message MessageConverter::convert(const Fields &c)
+template<typename Fields> Message MessageConverter::convert(const Fields &c, const FrameText &text)
 {
     Message m;
-    m.id = fromStd(c.id);
-    m.roomId = roomId.get(c.roomId);
+    m.id = text(c.id);
+    m.roomId = roomId.get(c.roomId, text);
     m.seq = c.seq;
-    m.authorId = authorId.get(c.userId);
-    m.authorName = authorName.get(c.userName);
-    m.content = fromStd(c.content);
+    m.authorId = authorId.get(c.userId, text);
+    m.authorName = authorName.get(c.userName, text);
+    m.content = text(c.content);
     m.createdAt = parseTimestamp(c.createdAt);
-    m.clientId = fromStd(c.clientId);
+    m.clientId = text(c.clientId);
     m.status = Message::Status::Sent;
     return m;
 }
 
 Message MessageConverter::operator()(const ChatMessage &message)
 {
-    return convert(message);
+    return convert(message, FrameText());
 }
 
-Message MessageConverter::operator()(const MessageNewView &message)
+Message MessageConverter::operator()(const MessageNewView &message, const FrameText &frame)
 {
-    return convert(message);
+    return convert(message, frame);
 }
 
 Message messageFromJson(const nlohmann::json &value)
@@ -119,8 +119,9 @@ Client::Private::Private(Client *q) : q(q)
     // event generically; otherwise message:new takes the one-pass shortcut.
     transport->wantsMessageNew
         = [this] { return state == State::Connected && !listensToEveryEvent(); };
-    transport->onMessageNew
-        = [this](const MessageNewView &view) { onMessageNew(received(view), view.offset); };
+    transport->onMessageNew = [this](const MessageNewView &view, const FrameText &frame) {
+        onMessageNew(received(view, frame), view.offset);
+    };
     transport->onFailed = [this](Error error, const QString &message, const QString &reason) {
         connectionLost(error, message, reason);
     };

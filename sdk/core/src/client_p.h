@@ -41,11 +41,12 @@ struct MessageConverter {
     RecentString authorName;
 
     Message operator()(const Protocol::ChatMessage &message);
-    Message operator()(const Protocol::MessageNewView &message);
+    //! `frame` is the text the view was read from.
+    Message operator()(const Protocol::MessageNewView &message, const FrameText &frame);
 
 private:
     //! Either of the two forms: they name their fields alike.
-    template<typename Fields> Message convert(const Fields &fields);
+    template<typename Fields> Message convert(const Fields &fields, const FrameText &text);
 };
 
 class Client::Private {

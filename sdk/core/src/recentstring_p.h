@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "frametext_p.h"
+
 #include <QString>
 
 #include <string>
@@ -13,12 +15,12 @@ namespace Palaver {
 //! an allocation and a UTF-8 decode per field and message; a miss costs one short compare.
 class RecentString {
 public:
-    const QString &get(std::string_view utf8)
+    const QString &get(std::string_view utf8, const FrameText &text = {})
     {
         if (!m_filled || utf8 != m_utf8) {
             m_filled = true;
             m_utf8.assign(utf8);
-            m_value = QString::fromUtf8(utf8.data(), qsizetype(utf8.size()));
+            m_value = text(utf8);
         }
         return m_value;
     }

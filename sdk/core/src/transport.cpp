@@ -131,8 +131,8 @@ void Transport::onText(const QString &message)
 {
     if (m_failed)
         return;
-    const QByteArray utf8 = message.toUtf8();
-    auto decoded = decodeEngineFrame(std::string_view(utf8.constData(), size_t(utf8.size())));
+    const std::string_view utf8 = toUtf8(message);
+    auto decoded = decodeEngineFrame(utf8);
     if (!decoded) {
         fail(Client::Error::ProtocolError,
             QStringLiteral("Invalid Engine.IO frame: ") + fromStd(decoded.error().message),
@@ -175,10 +175,10 @@ void Transport::onText(const QString &message)
         // A text frame while the Decoder waits for attachments is an error only it reports.
         if (onMessageNew && !m_decoder.awaitingAttachments() && wantsMessageNew
             && wantsMessageNew()) {
-            // QString::toUtf8() always yields well-formed UTF-8 (it replaces lone surrogates).
-            MessageNewView message;
-            if (decodeMessageNewText(packet.data, message, /*knownUtf8=*/true)) {
-                onMessageNew(message);
+            // The encoder always yields well-formed UTF-8 (it replaces lone surrogates).
+            MessageNewView view;
+            if (decodeMessageNewText(packet.data, view, /*knownUtf8=*/true)) {
+                onMessageNew(view, FrameText(message, utf8));
                 return;
             }
         }
@@ -197,6 +197,23 @@ void Transport::onText(const QString &message)
     case EngineType::Noop:
         return; // not used over WebSocket; harmless
     }
+}
+
+std::string_view Transport::toUtf8(const QString &text)
+{
+    // Encoding into the same buffer every time saves an allocation per frame; a rare huge frame
+    // gets its own, so the buffer never holds on to more than this.
+    constexpr qsizetype keep = 1024 * 1024;
+    const qsizetype need = m_encoder.requiredSpace(text.size());
+    m_bigUtf8.clear();
+    if (need > keep) {
+        m_bigUtf8 = text.toUtf8();
+        return std::string_view(m_bigUtf8.constData(), size_t(m_bigUtf8.size()));
+    }
+    if (m_utf8.size() < size_t(need))
+        m_utf8.resize(size_t(need));
+    const char *end = m_encoder.appendToBuffer(m_utf8.data(), text);
+    return std::string_view(m_utf8.data(), size_t(end - m_utf8.data()));
 }
 
 void Transport::onBinary(const QByteArray &message)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "frametext_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
@@ -11,10 +12,13 @@
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QStringEncoder>
 #include <QTimer>
 #include <QUrl>
 
 #include <functional>
+#include <string>
+#include <string_view>
 
 class QWebSocket;
 
@@ -36,8 +40,8 @@ public:
     //! When set and true at the time a text packet arrives, a `message:new` event without an ack
     //! id is decoded in one pass and handed to onMessageNew instead of onPacket.
     std::function<bool()> wantsMessageNew;
-    //! The view lives for the call only.
-    std::function<void(const Protocol::MessageNewView &)> onMessageNew;
+    //! The view and the frame live for the call only.
+    std::function<void(const Protocol::MessageNewView &, const FrameText &)> onMessageNew;
     //! The session ended: error code, message, and Socket.IO's name for the reason.
     std::function<void(Client::Error, const QString &, const QString &)> onFailed;
 
@@ -58,11 +62,17 @@ private:
     void onSocketError(QAbstractSocket::SocketError error);
     void onSocketDisconnected();
     void armHeartbeat();
+    //! The frame as UTF-8, valid until the next frame: whatever reads it is done before any
+    //! signal is emitted (a slot may spin an event loop that delivers the next frame).
+    std::string_view toUtf8(const QString &text);
     void deliver(Protocol::Result<std::optional<Protocol::Packet>> &&result);
     void fail(Client::Error error, const QString &message, const QString &reason);
 
     QPointer<QWebSocket> m_socket;
     Protocol::Decoder m_decoder;
+    QStringEncoder m_encoder { QStringEncoder::Utf8, QStringEncoder::Flag::Stateless };
+    std::string m_utf8; //!< toUtf8()'s buffer, reused from frame to frame
+    QByteArray m_bigUtf8; //!< or the one frame too big to keep a buffer for
     Protocol::Handshake m_handshake;
     QTimer m_heartbeat;
     QDeadlineTimer m_deadline;

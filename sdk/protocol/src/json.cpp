@@ -3,6 +3,11 @@
 
 #include <cstdint>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PALAVER_HAVE_AVX2_PATH 1
+#include <immintrin.h>
+#endif
+
 namespace Palaver::Protocol::detail {
 
 namespace {
@@ -335,7 +340,39 @@ bool depthOk(const nlohmann::json &value, std::size_t above, std::size_t limit)
     return true;
 }
 
+#if defined(PALAVER_HAVE_AVX2_PATH)
+// Built for AVX2 whatever the build's flags; only called where the processor has it.
+__attribute__((target("avx2"))) const char *findStringStopAvx2(
+    const char *p, const char *end) noexcept
+{
+    const __m256i quotes = _mm256_set1_epi8('"');
+    const __m256i backslashes = _mm256_set1_epi8('\\');
+    const __m256i limit = _mm256_set1_epi8(0x1f);
+    while (end - p >= 32) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+        const __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(v, limit), limit);
+        const __m256i hits = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, quotes), _mm256_cmpeq_epi8(v, backslashes)),
+            control);
+        if (const auto mask = unsigned(_mm256_movemask_epi8(hits)))
+            return p + std::countr_zero(mask);
+        p += 32;
+    }
+    return findStringStop(p, end); // the last few bytes: too few for the wide path
+}
+#endif
+
 } // namespace
+
+StringStopFinder wideStringStopFinder() noexcept
+{
+#if defined(PALAVER_HAVE_AVX2_PATH)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2"))
+        return &findStringStopAvx2;
+#endif
+    return nullptr;
+}
 
 std::optional<Error> scanJson(std::string_view text, JsonShape *shape)
 {

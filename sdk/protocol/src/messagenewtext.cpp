@@ -141,9 +141,13 @@ private:
         if (peek() != '"')
             return nullptr;
         const std::string_view rest = m_text.substr(m_at + 1);
+        if (rest.empty())
+            return nullptr;
         for (const detail::ChatFieldSpec &field : detail::ChatFields) {
+            // The first letter and the closing quote rule out all but one key cheaply.
             const std::size_t n = field.key.size();
-            if (rest.size() > n && rest[n] == '"' && rest.substr(0, n) == field.key) {
+            if (rest[0] == field.key[0] && rest.size() > n && rest[n] == '"'
+                && rest.substr(0, n) == field.key) {
                 m_at += n + 2;
                 return &field;
             }

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void everyTruncationDeclines();
     void sampleFields();
     void viewsPointIntoThePacket();
+    void specialCharacterAtEveryOffset();
 };
 
 void TestMessageNewText::accepts_data()
@@ -267,6 +268,29 @@ void TestMessageNewText::viewsPointIntoThePacket()
     QVERIFY(inPacket(view.userName)); // defaults to userId, the same text
     QVERIFY(!inPacket(view.content));
     QCOMPARE(view.content, std::string_view("a\nb"));
+}
+
+void TestMessageNewText::specialCharacterAtEveryOffset()
+{
+    // Strings are scanned 32, 16, 8 and 1 bytes at a time depending on what is left; an escape,
+    // a control character or the closing quote must be found wherever it falls.
+    const std::string head = R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":")";
+    for (std::size_t at = 0; at < 300; ++at) {
+        const std::string before(at, 'x');
+        const std::string after(300 - at, 'y');
+        const std::string escaped = messageNew(head + before + "\\n" + after + "\"}");
+        const auto fast = decodeMessageNewText(escaped);
+        QVERIFY2(fast, escaped.c_str());
+        QCOMPARE(fast->message.content, before + "\n" + after);
+        QCOMPARE(fast->message, viaDecoder(escaped)->message);
+
+        const std::string control = messageNew(head + before + "\x1f" + after + "\"}");
+        QVERIFY(!decodeMessageNewText(control));
+        QVERIFY(!viaDecoder(control));
+
+        const std::string shortContent = messageNew(head + before + "\"}");
+        QCOMPARE(decodeMessageNewText(shortContent)->message.content, before);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestMessageNewText)
