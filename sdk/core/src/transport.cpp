@@ -205,7 +205,8 @@ std::string_view Transport::toUtf8(const QString &text)
     // gets its own, so the buffer never holds on to more than this.
     constexpr qsizetype keep = 1024 * 1024;
     const qsizetype need = m_encoder.requiredSpace(text.size());
-    m_bigUtf8.clear();
+    if (!m_bigUtf8.isNull())
+        m_bigUtf8 = QByteArray();
     if (need > keep) {
         m_bigUtf8 = text.toUtf8();
         return std::string_view(m_bigUtf8.constData(), size_t(m_bigUtf8.size()));
