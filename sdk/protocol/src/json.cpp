@@ -362,7 +362,7 @@ __attribute__((target("avx2"))) const char *findStringStopAvx2(
 }
 #endif
 
-} // namespace
+using StringStopFinder = const char *(*)(const char *p, const char *end) noexcept;
 
 StringStopFinder wideStringStopFinder() noexcept
 {
@@ -372,6 +372,53 @@ StringStopFinder wideStringStopFinder() noexcept
         return &findStringStopAvx2;
 #endif
     return nullptr;
+}
+
+} // namespace
+
+const char *findStringStopRest(const char *p, const char *end) noexcept
+{
+#if defined(__SSE2__)
+    const __m128i quotes = _mm_set1_epi8('"');
+    const __m128i backslashes = _mm_set1_epi8('\\');
+    const __m128i limit = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        // A long string: worth the wider loop.
+        if (end - p >= 128) {
+            static const StringStopFinder wide = wideStringStopFinder();
+            if (wide)
+                return wide(p, end);
+        }
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
+        const int mask = _mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)), control));
+        if (mask != 0)
+            return p + std::countr_zero(unsigned(mask));
+        p += 16;
+    }
+#endif
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    while (end - p >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        // 0x80 in each byte that is '"', '\\' or < 0x20; bits above a true hit may be false
+        // positives (borrows), so only the lowest is used.
+        const std::uint64_t quote = w ^ (ones * '"');
+        const std::uint64_t backslash = w ^ (ones * '\\');
+        std::uint64_t hits = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
+                                 | ((w - ones * 0x20) & ~w))
+            & (ones * 0x80);
+        if (hits) {
+            if constexpr (std::endian::native == std::endian::big)
+                hits = __builtin_bswap64(hits);
+            return p + std::countr_zero(hits) / 8;
+        }
+        p += 8;
+    }
+    while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
+        ++p;
+    return p;
 }
 
 std::optional<Error> scanJson(std::string_view text, JsonShape *shape)

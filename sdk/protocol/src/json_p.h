@@ -33,58 +33,31 @@ struct JsonShape {
     std::string_view firstRaw; //!< its text, quotes included
 };
 
-//! The scan below 32 bytes at a time, for processors with AVX2 (checked once, at run time);
-//! nullptr where there is no AVX2.
-using StringStopFinder = const char *(*)(const char *p, const char *end) noexcept;
-StringStopFinder wideStringStopFinder() noexcept;
+//! findStringStop() past its first 16 bytes: 16 bytes at a time (SSE2 is part of x86-64 itself:
+//! no target flags), 32 with AVX2 once a string has proved long and the processor has it
+//! (checked once, at run time), else 8 (a SWAR word) and 1.
+const char *findStringStopRest(const char *p, const char *end) noexcept;
 
 //! The first '"', '\\' or control character in [p, end), or `end`: the only bytes a scan of a
-//! string's inside must stop at. Message content is most of a chat frame, so it is skipped 16
-//! bytes at a time (SSE2 is part of x86-64 itself: no target flags), or 32 with AVX2 once a
-//! string has proved long, else 8 (a SWAR word).
+//! string's inside must stop at. Keys, ids and names end within 16 bytes, checked here inline;
+//! message content, most of a chat frame, is skipped many bytes at a time by the rest.
 inline const char *findStringStop(const char *p, const char *end) noexcept
 {
 #if defined(__SSE2__)
-    const __m128i quotes = _mm_set1_epi8('"');
-    const __m128i backslashes = _mm_set1_epi8('\\');
-    const __m128i limit = _mm_set1_epi8(0x1f);
-    while (end - p >= 16) {
+    if (end - p >= 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m128i limit = _mm_set1_epi8(0x1f);
         const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
-        const int mask = _mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)), control));
+        const int mask
+            = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                control));
         if (mask != 0)
             return p + std::countr_zero(unsigned(mask));
         p += 16;
-        // Past the short strings (keys, ids, names): a long one is worth the wider loop.
-        if (end - p >= 128) {
-            static const StringStopFinder wide = wideStringStopFinder();
-            if (wide)
-                return wide(p, end);
-        }
     }
 #endif
-    constexpr std::uint64_t ones = 0x0101010101010101ULL;
-    while (end - p >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        // 0x80 in each byte that is '"', '\\' or < 0x20; bits above a true hit may be false
-        // positives (borrows), so only the lowest is used.
-        const std::uint64_t quote = w ^ (ones * '"');
-        const std::uint64_t backslash = w ^ (ones * '\\');
-        std::uint64_t hits = (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
-                                 | ((w - ones * 0x20) & ~w))
-            & (ones * 0x80);
-        if (hits) {
-            if constexpr (std::endian::native == std::endian::big)
-                hits = __builtin_bswap64(hits);
-            return p + std::countr_zero(hits) / 8;
-        }
-        p += 8;
-    }
-    while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
-        ++p;
-    return p;
+    return findStringStopRest(p, end);
 }
 
 //! Checks that `text` is exactly one JSON value (RFC 8259 grammar; UTF-8 is left to the full
