@@ -20,7 +20,10 @@ namespace {
 // it exactly as before: this is a shortcut, never a second set of rules.
 class MessageNewText {
 public:
-    MessageNewText(std::string_view json, MessageNewView &out) : m_text(json), m_out(out) { }
+    MessageNewText(std::string_view json, MessageNewView &out)
+        : m_p(json.data()), m_end(json.data() + json.size()), m_out(out)
+    {
+    }
 
     bool run()
     {
@@ -72,7 +75,7 @@ public:
         if (!take(']'))
             return false;
         skipWs();
-        if (m_at != m_text.size() || detail::missingChatField(seen))
+        if (m_p != m_end || detail::missingChatField(seen))
             return false;
         if (!(seen & detail::FieldUserName))
             m_out.userName = m_out.userId;
@@ -82,33 +85,36 @@ public:
 private:
     // The root array is one container, the message object inside it a second.
     static constexpr std::size_t MessageDepth = 2;
+    static constexpr int OffsetSlot = 7;
 
-    char peek() const { return m_at < m_text.size() ? m_text[m_at] : '\0'; }
+    static bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+    char peek() const { return m_p != m_end ? *m_p : '\0'; }
 
     void skipWs()
     {
         // Frames are written compactly: one comparison decides in the usual case.
-        while (m_at < m_text.size() && static_cast<unsigned char>(m_text[m_at]) <= ' '
-            && (m_text[m_at] == ' ' || m_text[m_at] == '\n' || m_text[m_at] == '\r'
-                || m_text[m_at] == '\t'))
-            ++m_at;
+        while (m_p != m_end && static_cast<unsigned char>(*m_p) <= ' '
+            && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
     }
 
     bool take(char c)
     {
         skipWs();
-        if (peek() != c)
+        if (m_p == m_end || *m_p != c)
             return false;
-        ++m_at;
+        ++m_p;
         return true;
     }
 
     bool skipValue(std::size_t depth)
     {
-        const auto length = detail::skipJsonValue(m_text.substr(m_at), depth);
+        const auto length
+            = detail::skipJsonValue(std::string_view(m_p, std::size_t(m_end - m_p)), depth);
         if (!length)
             return false;
-        m_at += *length;
+        m_p += *length;
         return true;
     }
 
@@ -123,38 +129,16 @@ private:
         skipWs();
         if (peek() != '"')
             return {};
-        const std::size_t start = m_at;
-        const char *begin = m_text.data() + start + 1;
-        const char *end = m_text.data() + m_text.size();
-        const char *stop = detail::findStringStop(begin, end);
-        m_escaped = stop == end || *stop != '"';
-        if (m_escaped && !skipValue(0))
-            return {};
-        if (!m_escaped)
-            m_at = std::size_t(stop - m_text.data()) + 1;
-        return std::string_view(begin, m_at - start - 2);
-    }
-
-    // The key at the cursor when it is one of the contract's, written plainly (nearly always):
-    // those have no characters a string must escape, so the text `"key"` is the whole key.
-    const detail::ChatFieldSpec *knownKey()
-    {
-        skipWs();
-        if (peek() != '"')
-            return nullptr;
-        const std::string_view rest = m_text.substr(m_at + 1);
-        if (rest.empty())
-            return nullptr;
-        for (const detail::ChatFieldSpec &field : detail::ChatFields) {
-            // The first letter and the closing quote rule out all but one key cheaply.
-            const std::size_t n = field.key.size();
-            if (rest[0] == field.key[0] && rest.size() > n && rest[n] == '"'
-                && sameBytes(rest.data(), field.key)) {
-                m_at += n + 2;
-                return &field;
-            }
+        const char *begin = m_p + 1;
+        const char *stop = detail::findStringStop(begin, m_end);
+        m_escaped = stop == m_end || *stop != '"';
+        if (!m_escaped) {
+            m_p = stop + 1;
+            return std::string_view(begin, std::size_t(stop - begin));
         }
-        return nullptr;
+        if (!skipValue(0))
+            return {};
+        return std::string_view(begin, std::size_t(m_p - 1 - begin));
     }
 
     // Keys are a few bytes long: a loop beats a call to memcmp.
@@ -165,6 +149,26 @@ private:
                 return false;
         }
         return true;
+    }
+
+    // The key at the cursor when it is one of the contract's, written plainly (nearly always):
+    // those have no characters a string must escape, so the text `"key"` is the whole key.
+    const detail::ChatFieldSpec *knownKey()
+    {
+        skipWs();
+        if (m_end - m_p < 2 || *m_p != '"')
+            return nullptr;
+        const char *key = m_p + 1;
+        const auto left = std::size_t(m_end - key);
+        for (const detail::ChatFieldSpec &field : detail::ChatFields) {
+            // The first letter and the closing quote rule out all but one key cheaply.
+            const std::size_t n = field.key.size();
+            if (key[0] == field.key[0] && left > n && key[n] == '"' && sameBytes(key, field.key)) {
+                m_p = key + n + 1;
+                return &field;
+            }
+        }
+        return nullptr;
     }
 
     // A string value at the cursor, unescaped into storage slot `slot` only if it has escapes.
@@ -184,27 +188,30 @@ private:
         return true;
     }
 
-    // What simdjson's get_int64() accepts: an integer without fraction or exponent that fits.
-    static bool integer(std::string_view raw, std::int64_t &out)
+    // What simdjson's get_int64() accepts: a JSON integer (no fraction, no exponent) that fits.
+    // Whatever follows it is left to the caller's next token, as the scanner would.
+    bool integer(std::int64_t &out)
     {
-        const bool negative = !raw.empty() && raw.front() == '-';
+        const char *p = m_p;
+        const bool negative = p != m_end && *p == '-';
         if (negative)
-            raw.remove_prefix(1);
-        if (raw.empty())
-            return false;
+            ++p;
+        if (p == m_end || !isDigit(*p) || (*p == '0' && p + 1 != m_end && isDigit(p[1])))
+            return false; // not a number, or a leading zero
         constexpr auto limit = std::uint64_t(std::numeric_limits<std::int64_t>::max());
         std::uint64_t value = 0;
-        for (const char c : raw) {
-            if (c < '0' || c > '9')
-                return false;
-            const auto digit = std::uint64_t(c - '0');
+        for (; p != m_end && isDigit(*p); ++p) {
+            const auto digit = std::uint64_t(*p - '0');
             if (value > (limit + 1 - digit) / 10)
                 return false;
             value = value * 10 + digit;
         }
         if (value > limit + (negative ? 1 : 0))
             return false;
+        if (p != m_end && (*p == '.' || *p == 'e' || *p == 'E'))
+            return false; // a fraction or an exponent: not an integer
         out = negative ? std::int64_t(0 - value) : std::int64_t(value);
+        m_p = p;
         return true;
     }
 
@@ -213,10 +220,7 @@ private:
         skipWs();
         const char first = peek();
         if (field.text < 0) { // seq
-            const std::size_t start = m_at;
-            if (first != '-' && (first < '0' || first > '9'))
-                return false;
-            if (!skipValue(MessageDepth) || !integer(m_text.substr(start, m_at - start), m_out.seq))
+            if (!integer(m_out.seq))
                 return false;
             seen |= field.bit;
             return true;
@@ -235,11 +239,9 @@ private:
         return true;
     }
 
-    static constexpr int OffsetSlot = 7;
-
-    std::string_view m_text;
+    const char *m_p;
+    const char *m_end;
     MessageNewView &m_out;
-    std::size_t m_at = 0;
     bool m_escaped = false; //!< of the last rawString()
 };
 
