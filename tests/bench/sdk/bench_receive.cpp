@@ -435,6 +435,22 @@ void print(const char *name, const Run &run, const Run *raw)
     std::printf("\n");
 }
 
+//! Adds a finished run's CPU per message (us) and rate (msgs/s) to a receiver's series.
+void collect(const Run &run, std::vector<double> &cpu, std::vector<double> &rate)
+{
+    if (run.received == 0 || run.seconds <= 0)
+        return;
+    cpu.push_back(1e6 * run.cpuSeconds / run.received);
+    rate.push_back(run.received / run.seconds);
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 void ackRoundTrips(quint16 port, int count)
 {
     Client client;
@@ -512,6 +528,7 @@ int main(int argc, char **argv)
         const int count = c.count / scale;
         std::printf(
             "frames: %d x %d B content (frame %zu B)\n", count, c.size, frameFor(1, c.size).size());
+        std::vector<double> rawCpu, sdkCpu, jsCpu, rawRate, sdkRate, jsRate;
         for (int round = 0; round < rounds; ++round) {
             Run raw, sdk, js;
             if (wanted("raw"))
@@ -526,6 +543,19 @@ int main(int argc, char **argv)
             if (sdk.received && js.received)
                 std::printf("  Client / js: %.2fx speed, %.2fx cpu per message\n",
                     js.seconds / sdk.seconds, sdk.cpuSeconds / js.cpuSeconds);
+            collect(raw, rawCpu, rawRate);
+            collect(sdk, sdkCpu, sdkRate);
+            collect(js, jsCpu, jsRate);
+        }
+        // One round is a fraction of a second, so a neighbour's burst moves it; the medians are
+        // what the README quotes.
+        if (rounds > 1 && !rawCpu.empty() && !sdkCpu.empty()) {
+            std::printf("  median of %d rounds: raw %.2f us, Client %.2f us (cpu %.2fx raw)",
+                rounds, median(rawCpu), median(sdkCpu), median(sdkCpu) / median(rawCpu));
+            if (!jsCpu.empty())
+                std::printf(", js %.2f us; Client / js speed %.2fx", median(jsCpu),
+                    median(sdkRate) / median(jsRate));
+            std::printf("\n");
         }
     }
     if (only.isEmpty())
