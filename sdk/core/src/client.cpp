@@ -79,7 +79,7 @@ template<typename Fields> Message MessageConverter::convert(const Fields &c, con
     m.authorId = authorId.get(c.userId, text);
     m.authorName = authorName.get(c.userName, text);
     m.content = text(c.content);
-    m.createdAt = parseTimestamp(c.createdAt);
+    m.createdAt = createdAt(c.createdAt);
     m.clientId = text(c.clientId);
     m.status = Message::Status::Sent;
     return m;

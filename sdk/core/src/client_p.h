@@ -4,6 +4,7 @@
 #include "ackregistry_p.h"
 #include "outbox_p.h"
 #include "recentstring_p.h"
+#include "timestamp_p.h"
 #include "transport_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/packet.h>
@@ -39,6 +40,7 @@ struct MessageConverter {
     RecentString roomId;
     RecentString authorId;
     RecentString authorName;
+    TimestampParser createdAt;
 
     Message operator()(const Protocol::ChatMessage &message);
     //! `frame` is the text the view was read from.

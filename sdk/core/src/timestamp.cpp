@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "timestamp_p.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace Palaver {
@@ -42,36 +43,78 @@ qint64 daysFromCivil(int year, int month, int day)
     return qint64(era) * 146097 + doe - 719468;
 }
 
-//! Milliseconds since the epoch of exactly `YYYY-MM-DDTHH:MM:SS.sssZ` with valid fields.
-std::optional<qint64> fastParse(std::string_view s)
+//! Whether `s` has the separators of exactly `YYYY-MM-DDTHH:MM:SS.sssZ`.
+bool wireShape(std::string_view s)
 {
-    if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
-        || s[19] != '.' || s[23] != 'Z')
-        return std::nullopt;
+    return s.size() == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':'
+        && s[16] == ':' && s[19] == '.' && s[23] == 'Z';
+}
+
+//! Days since the epoch of the date part of a wire-shaped timestamp, if it is a valid date.
+std::optional<qint64> wireDays(std::string_view s)
+{
     const int year = digits(s, 0, 4);
     const int month = digits(s, 5, 2);
     const int day = digits(s, 8, 2);
+    // Year 0 is left to Qt, whatever it makes of it.
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+        return std::nullopt;
+    return daysFromCivil(year, month, day);
+}
+
+//! Milliseconds into the day of the time part of a wire-shaped timestamp, if it is valid.
+std::optional<qint64> wireTime(std::string_view s)
+{
     const int hour = digits(s, 11, 2);
     const int minute = digits(s, 14, 2);
     const int second = digits(s, 17, 2);
     const int ms = digits(s, 20, 3);
-    // Year 0 and leap seconds are left to Qt, whatever it makes of them.
-    if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
-        || minute > 59 || second < 0 || second > 59 || ms < 0 || day > daysInMonth(year, month))
+    // Leap seconds are left to Qt, whatever it makes of them.
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0)
         return std::nullopt;
-    const qint64 days = daysFromCivil(year, month, day);
-    return ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + ms;
+    return ((qint64(hour) * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+QDateTime utc(qint64 days, qint64 time)
+{
+    return QDateTime::fromMSecsSinceEpoch(days * 86'400'000 + time, Qt::UTC);
+}
+
+QDateTime viaQt(std::string_view text)
+{
+    return QDateTime::fromString(
+        QString::fromUtf8(text.data(), qsizetype(text.size())), Qt::ISODateWithMs)
+        .toUTC();
 }
 
 } // namespace
 
 QDateTime parseTimestamp(std::string_view text)
 {
-    if (const auto ms = fastParse(text))
-        return QDateTime::fromMSecsSinceEpoch(*ms, Qt::UTC);
-    return QDateTime::fromString(
-        QString::fromUtf8(text.data(), qsizetype(text.size())), Qt::ISODateWithMs)
-        .toUTC();
+    if (wireShape(text)) {
+        const auto days = wireDays(text);
+        const auto time = wireTime(text);
+        if (days && time)
+            return utc(*days, *time);
+    }
+    return viaQt(text);
+}
+
+QDateTime TimestampParser::operator()(std::string_view text)
+{
+    if (!wireShape(text))
+        return viaQt(text);
+    const std::string_view date = text.substr(0, sizeof m_date);
+    if (!m_haveDate || date != std::string_view(m_date, sizeof m_date)) {
+        const auto days = wireDays(text);
+        if (!days)
+            return viaQt(text);
+        std::copy(date.begin(), date.end(), m_date);
+        m_days = *days;
+        m_haveDate = true;
+    }
+    const auto time = wireTime(text);
+    return time ? utc(m_days, *time) : viaQt(text);
 }
 
 } // namespace Palaver

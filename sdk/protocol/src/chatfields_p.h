@@ -30,15 +30,17 @@ struct ChatFieldSpec {
     int text;
 };
 
+// In the order the stub and every nlohmann-based server write them (sorted); the one-pass
+// decoder tries them in this order first.
 inline constexpr ChatFieldSpec ChatFields[] = {
+    { "clientId", 0, true, 6 },
+    { "content", FieldContent, false, 4 },
+    { "createdAt", 0, true, 5 },
     { "id", FieldId, false, 0 },
     { "roomId", FieldRoomId, false, 1 },
     { "seq", FieldSeq, false, -1 },
     { "userId", FieldUserId, false, 2 },
     { "userName", FieldUserName, true, 3 },
-    { "content", FieldContent, false, 4 },
-    { "createdAt", 0, true, 5 },
-    { "clientId", 0, true, 6 },
 };
 
 inline constexpr std::string ChatMessage::*ChatMessageTexts[]

@@ -4,13 +4,49 @@
 #include "utf8_p.h"
 #include <Palaver/Protocol/chat.h>
 
+#include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <limits>
 
 namespace Palaver::Protocol {
 
 namespace {
+
+// The first eight bytes of `"key"` after its opening quote, as one machine word read from the
+// text would hold them (the closing quote included when the key is shorter than eight), and
+// which of them count.
+struct KeyPattern {
+    std::uint64_t head = 0;
+    std::uint64_t mask = 0;
+    std::size_t quote = 0; //!< where the closing quote is: the key's length
+};
+
+constexpr std::uint64_t byteAt(unsigned char c, std::size_t i)
+{
+    const std::size_t shift = std::endian::native == std::endian::little ? 8 * i : 8 * (7 - i);
+    return std::uint64_t(c) << shift;
+}
+
+constexpr auto makeKeyPatterns()
+{
+    std::array<KeyPattern, std::size(detail::ChatFields)> patterns {};
+    for (std::size_t k = 0; k < patterns.size(); ++k) {
+        const std::string_view key = detail::ChatFields[k].key;
+        KeyPattern &pattern = patterns[k];
+        pattern.quote = key.size();
+        for (std::size_t i = 0; i < 8 && i <= key.size(); ++i) {
+            const char c = i < key.size() ? key[i] : '"';
+            pattern.head |= byteAt(static_cast<unsigned char>(c), i);
+            pattern.mask |= byteAt(0xff, i);
+        }
+    }
+    return patterns;
+}
+
+constexpr auto KeyPatterns = makeKeyPatterns();
 
 // A `message:new` event read in one pass over its text, straight into the typed fields: the
 // grammar is checked by the same scanner as Decoder::feedText() (skipJsonValue()), so whatever
@@ -93,9 +129,12 @@ private:
 
     void skipWs()
     {
-        // Frames are written compactly: one comparison decides in the usual case.
+        // Frames are written compactly: one comparison decides in the usual case, and a bit test
+        // the rest (no chain of comparisons the compiler evaluates eagerly).
+        constexpr std::uint64_t space
+            = (1ULL << ' ') | (1ULL << '\n') | (1ULL << '\r') | (1ULL << '\t');
         while (m_p != m_end && static_cast<unsigned char>(*m_p) <= ' '
-            && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            && ((space >> static_cast<unsigned char>(*m_p)) & 1))
             ++m_p;
     }
 
@@ -141,32 +180,39 @@ private:
         return std::string_view(begin, std::size_t(m_p - 1 - begin));
     }
 
-    // Keys are a few bytes long: a loop beats a call to memcmp.
-    static bool sameBytes(const char *text, std::string_view key)
-    {
-        for (std::size_t i = 0; i < key.size(); ++i) {
-            if (text[i] != key[i])
-                return false;
-        }
-        return true;
-    }
-
     // The key at the cursor when it is one of the contract's, written plainly (nearly always):
     // those have no characters a string must escape, so the text `"key"` is the whole key.
     const detail::ChatFieldSpec *knownKey()
     {
         skipWs();
-        if (m_end - m_p < 2 || *m_p != '"')
+        // Eight bytes after the opening quote hold the whole of most keys with their closing
+        // quote: one masked compare per key of the contract rules it in or out.
+        if (m_end - m_p < 1 + 8 || *m_p != '"')
             return nullptr;
         const char *key = m_p + 1;
+        std::uint64_t word;
+        std::memcpy(&word, key, 8);
         const auto left = std::size_t(m_end - key);
-        for (const detail::ChatFieldSpec &field : detail::ChatFields) {
-            // The first letter and the closing quote rule out all but one key cheaply.
-            const std::size_t n = field.key.size();
-            if (key[0] == field.key[0] && left > n && key[n] == '"' && sameBytes(key, field.key)) {
-                m_p = key + n + 1;
-                return &field;
-            }
+        // A server writes the keys in the same order in every message: the one after the last
+        // match is tried first.
+        constexpr std::size_t count = KeyPatterns.size();
+        for (std::size_t probe = 0; probe < count; ++probe) {
+            std::size_t i = m_nextKey + probe;
+            if (i >= count)
+                i -= count;
+            const KeyPattern &pattern = KeyPatterns[i];
+            if ((word & pattern.mask) != pattern.head || left <= pattern.quote)
+                continue;
+            // Longer keys: the bytes past the first eight, then the closing quote.
+            const std::string_view name = detail::ChatFields[i].key;
+            bool same = key[pattern.quote] == '"';
+            for (std::size_t at = 8; same && at < name.size(); ++at)
+                same = key[at] == name[at];
+            if (!same)
+                continue;
+            m_p = key + pattern.quote + 1;
+            m_nextKey = i + 1 < count ? i + 1 : 0;
+            return &detail::ChatFields[i];
         }
         return nullptr;
     }
@@ -243,6 +289,7 @@ private:
     const char *m_end;
     MessageNewView &m_out;
     bool m_escaped = false; //!< of the last rawString()
+    std::size_t m_nextKey = 0; //!< where knownKey() starts looking
 };
 
 } // namespace

@@ -72,6 +72,12 @@ void TestMessageNewText::accepts_data()
             messageNew(
                 R"({"x":{"a":[1,2,{"b":null}]},"id":"m","y":[true,false,-1.5e3],"roomId":"r",)"
                 R"("seq":1,"z":"s\"\\","userId":"u","content":"c","w":null})") },
+        { "unknown keys that start like known ones",
+            messageNew(R"({"ids":1,"id":"m","roomIds":[],"roomId":"r","seq":1,"seqs":"x",)"
+                       R"("userId":"u","userNames":0,"content":"c","content2":"d","createdAtX":)"
+                       R"("e","clientIdentity":"f","i":"g","userName":"N"})") },
+        { "a key right at the end",
+            messageNew(R"({"id":"m","roomId":"r","userId":"u","content":"c","seq":1})") },
         { "null optionals",
             messageNew(
                 R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c","userName":null,)"

@@ -46,6 +46,28 @@ private Q_SLOTS:
         }
     }
 
+    void streamParserSameAsParseTimestamp()
+    {
+        // One parser keeps the last date: every sequence of dates, valid or not, and every time
+        // under a kept date must still read as parseTimestamp() reads it alone.
+        const char *texts[] = { "2026-11-28T06:45:21.123Z", "2026-11-28T06:45:22.000Z",
+            "2026-11-28T24:00:00.000Z", "2026-11-28T23:59:60.000Z", "2026-11-28T1a:00:00.000Z",
+            "2026-11-28T23:59:59.999Z", "2026-11-29T00:00:00.000Z", "2026-02-29T00:00:00.000Z",
+            "2026-11-29T00:00:00.001Z", "2024-02-29T12:00:00.000Z", "2024-02-29T12:00:00.000+01:00",
+            "2024-02-29T12:00:01.000Z", "0000-01-01T00:00:00.000Z", "0000-01-01T00:00:01.000Z", "",
+            "1969-12-31T23:59:59.999Z", "1969-12-31 23:59:59.999Z", "1969-12-31T23:59:59.998Z" };
+        TimestampParser parser;
+        for (int pass = 0; pass < 2; ++pass) {
+            for (const char *text : texts) {
+                const QDateTime expected = parseTimestamp(text);
+                const QDateTime actual = parser(text);
+                QCOMPARE(actual.isValid(), expected.isValid());
+                if (expected.isValid())
+                    QCOMPARE(actual, expected);
+            }
+        }
+    }
+
     void recentStringSharesRepeats()
     {
         RecentString recent;
