@@ -98,8 +98,7 @@ public:
         // With connection state recovery the server appends the offset, a string (wire
         // reference, 4); anything after it is checked and ignored, as before.
         for (std::size_t index = 2; take(','); ++index) {
-            skipWs();
-            if (index == 2 && peek() == '"') {
+            if (index == 2 && next() == '"') {
                 std::string_view offset;
                 if (!text(offset, OffsetSlot))
                     return false;
@@ -138,10 +137,19 @@ private:
             ++m_p;
     }
 
+    // The character at the cursor once whitespace is skipped ('\0' at the end). Frames are
+    // written compactly, so one comparison usually decides and the loop does not run.
+    char next()
+    {
+        if (m_p != m_end && static_cast<unsigned char>(*m_p) > ' ')
+            return *m_p;
+        skipWs();
+        return peek();
+    }
+
     bool take(char c)
     {
-        skipWs();
-        if (m_p == m_end || *m_p != c)
+        if (next() != c)
             return false;
         ++m_p;
         return true;
@@ -165,8 +173,7 @@ private:
     // decoder's time).
     std::string_view rawString()
     {
-        skipWs();
-        if (peek() != '"')
+        if (next() != '"')
             return {};
         const char *begin = m_p + 1;
         const char *stop = detail::findStringStop(begin, m_end);
@@ -184,10 +191,9 @@ private:
     // those have no characters a string must escape, so the text `"key"` is the whole key.
     const detail::ChatFieldSpec *knownKey()
     {
-        skipWs();
         // Eight bytes after the opening quote hold the whole of most keys with their closing
         // quote: one masked compare per key of the contract rules it in or out.
-        if (m_end - m_p < 1 + 8 || *m_p != '"')
+        if (next() != '"' || m_end - m_p < 1 + 8)
             return nullptr;
         const char *key = m_p + 1;
         std::uint64_t word;
@@ -263,8 +269,7 @@ private:
 
     bool value(const detail::ChatFieldSpec &field, unsigned &seen)
     {
-        skipWs();
-        const char first = peek();
+        const char first = next();
         if (field.text < 0) { // seq
             if (!integer(m_out.seq))
                 return false;
