@@ -54,6 +54,9 @@ constexpr auto KeyPatterns = makeKeyPatterns();
 // Anything unusual (another event, an ack id, a namespace, escapes in the event name, a field of
 // the wrong type, invalid input) is declined, and the caller's Decoder then reports or handles
 // it exactly as before: this is a shortcut, never a second set of rules.
+//
+// The hot helpers are forced inline (they are few and small) so that the cursor stays in a
+// register: as out-of-line members they reloaded it from memory after every call.
 class MessageNewText {
 public:
     MessageNewText(std::string_view json, MessageNewView &out)
@@ -139,7 +142,7 @@ private:
 
     // The character at the cursor once whitespace is skipped ('\0' at the end). Frames are
     // written compactly, so one comparison usually decides and the loop does not run.
-    char next()
+    [[gnu::always_inline]] char next()
     {
         if (m_p != m_end && static_cast<unsigned char>(*m_p) > ' ')
             return *m_p;
@@ -147,7 +150,7 @@ private:
         return peek();
     }
 
-    bool take(char c)
+    [[gnu::always_inline]] bool take(char c)
     {
         if (next() != c)
             return false;
@@ -171,7 +174,7 @@ private:
     // scanner, which checks escapes. Returned by value, in registers: a view written through a
     // reference and read back at once stalls store forwarding (measured: most of this
     // decoder's time).
-    std::string_view rawString()
+    [[gnu::always_inline]] std::string_view rawString()
     {
         if (next() != '"')
             return {};
@@ -189,7 +192,7 @@ private:
 
     // The key at the cursor when it is one of the contract's, written plainly (nearly always):
     // those have no characters a string must escape, so the text `"key"` is the whole key.
-    const detail::ChatFieldSpec *knownKey()
+    [[gnu::always_inline]] const detail::ChatFieldSpec *knownKey()
     {
         // Eight bytes after the opening quote hold the whole of most keys with their closing
         // quote: one masked compare per key of the contract rules it in or out.
@@ -224,7 +227,7 @@ private:
     }
 
     // A string value at the cursor, unescaped into storage slot `slot` only if it has escapes.
-    bool text(std::string_view &out, int slot)
+    [[gnu::always_inline]] bool text(std::string_view &out, int slot)
     {
         const std::string_view raw = rawString();
         if (!raw.data())
@@ -242,7 +245,7 @@ private:
 
     // What simdjson's get_int64() accepts: a JSON integer (no fraction, no exponent) that fits.
     // Whatever follows it is left to the caller's next token, as the scanner would.
-    bool integer(std::int64_t &out)
+    [[gnu::always_inline]] bool integer(std::int64_t &out)
     {
         const char *p = m_p;
         const bool negative = p != m_end && *p == '-';
@@ -252,11 +255,14 @@ private:
             return false; // not a number, or a leading zero
         constexpr auto limit = std::uint64_t(std::numeric_limits<std::int64_t>::max());
         std::uint64_t value = 0;
+        // Constants, not a division per digit: value * 10 + 9 cannot wrap while value is at
+        // most (limit + 1) / 10, and a value past limit + 1 can only grow.
         for (; p != m_end && isDigit(*p); ++p) {
-            const auto digit = std::uint64_t(*p - '0');
-            if (value > (limit + 1 - digit) / 10)
+            if (value > (limit + 1) / 10)
                 return false;
-            value = value * 10 + digit;
+            value = value * 10 + std::uint64_t(*p - '0');
+            if (value > limit + 1)
+                return false;
         }
         if (value > limit + (negative ? 1 : 0))
             return false;
@@ -267,7 +273,7 @@ private:
         return true;
     }
 
-    bool value(const detail::ChatFieldSpec &field, unsigned &seen)
+    [[gnu::always_inline]] bool value(const detail::ChatFieldSpec &field, unsigned &seen)
     {
         const char first = next();
         if (field.text < 0) { // seq
