@@ -379,9 +379,6 @@ StringStopFinder wideStringStopFinder() noexcept
 const char *findStringStopRest(const char *p, const char *end) noexcept
 {
 #if defined(__SSE2__)
-    const __m128i quotes = _mm_set1_epi8('"');
-    const __m128i backslashes = _mm_set1_epi8('\\');
-    const __m128i limit = _mm_set1_epi8(0x1f);
     while (end - p >= 16) {
         // A long string: worth the wider loop.
         if (end - p >= 128) {
@@ -389,12 +386,8 @@ const char *findStringStopRest(const char *p, const char *end) noexcept
             if (wide)
                 return wide(p, end);
         }
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-        const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
-        const int mask = _mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)), control));
-        if (mask != 0)
-            return p + std::countr_zero(unsigned(mask));
+        if (const unsigned mask = stringStopMask16(p))
+            return p + std::countr_zero(mask);
         p += 16;
     }
 #endif

@@ -33,9 +33,22 @@ struct JsonShape {
     std::string_view firstRaw; //!< its text, quotes included
 };
 
-//! findStringStop() past its first 16 bytes: 16 bytes at a time (SSE2 is part of x86-64 itself:
-//! no target flags), 32 with AVX2 once a string has proved long and the processor has it
-//! (checked once, at run time), else 8 (a SWAR word) and 1.
+#if defined(__SSE2__)
+//! Bit i set when byte i of the 16 at `p` is '"', '\\' or a control character (SSE2 is part of
+//! x86-64 itself: no target flags).
+inline unsigned stringStopMask16(const char *p) noexcept
+{
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+    const __m128i limit = _mm_set1_epi8(0x1f);
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
+    return unsigned(_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        control)));
+}
+#endif
+
+//! findStringStop() past its first 16 bytes: 16 bytes at a time, 32 with AVX2 once a string has
+//! proved long and the processor has it (checked once, at run time), else 8 (a SWAR word) and 1.
 const char *findStringStopRest(const char *p, const char *end) noexcept;
 
 //! The first '"', '\\' or control character in [p, end), or `end`: the only bytes a scan of a
@@ -45,15 +58,8 @@ inline const char *findStringStop(const char *p, const char *end) noexcept
 {
 #if defined(__SSE2__)
     if (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-        const __m128i limit = _mm_set1_epi8(0x1f);
-        const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(v, limit), limit);
-        const int mask
-            = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                control));
-        if (mask != 0)
-            return p + std::countr_zero(unsigned(mask));
+        if (const unsigned mask = stringStopMask16(p))
+            return p + std::countr_zero(mask);
         p += 16;
     }
 #endif
