@@ -17,6 +17,17 @@ set(PALAVER_SDK_CORE_SOURCES
     include/Palaver/client.h
     src/client_p.h
     src/client.cpp
+    src/connection_p.h
+    src/connection.cpp
+    src/requests_p.h
+    src/requests.cpp
+    src/eventdispatch_p.h
+    src/eventdispatch.cpp
+    src/outboxsender_p.h
+    src/outboxsender.cpp
+    src/messageconversion_p.h
+    src/messageconversion.cpp
+    src/ackreply_p.h
     src/transport_p.h
     src/transport.cpp
     include/Palaver/networkreachability.h

@@ -1,4 +1,5 @@
-# Sources of the rooms layer (Room, the Client's room directory, resume and gap filling).
+# Sources of the rooms layer: the room directory and each kept room's stream (join, re-join,
+# catch-up, dedup, seq order), and Room, a view of it.
 # Public headers are listed too, so that AUTOMOC sees them.
 set(PALAVER_SDK_ROOM_SOURCES
     include/Palaver/room.h
@@ -6,6 +7,8 @@ set(PALAVER_SDK_ROOM_SOURCES
     src/room.cpp
     src/roomdirectory_p.h
     src/roomdirectory.cpp
+    src/roomstream_p.h
+    src/roomstream.cpp
 )
 list(TRANSFORM PALAVER_SDK_ROOM_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 

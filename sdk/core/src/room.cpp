@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "client_p.h"
+#include "ackreply_p.h"
 #include "logging_p.h"
+#include "messageconversion_p.h"
 #include "room_p.h"
 #include "roomdirectory_p.h"
-#include "variantjson_p.h"
 #include <Palaver/client.h>
 #include <Palaver/member.h>
 #include <Palaver/membermodel.h>
@@ -25,40 +25,7 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-QList<Message> messagesOf(const QVariant &list)
-{
-    QList<Message> out;
-    const QVariantList items = list.toList();
-    out.reserve(items.size());
-    for (const QVariant &item : items) {
-        Message m = messageFromVariant(item);
-        if (!m.id.isEmpty() && m.seq > 0)
-            out.append(m);
-    }
-    return out;
-}
-
 } // namespace
-
-bool isValidRoomId(const QString &id)
-{
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
-    return pattern.match(id).hasMatch();
-}
-
-std::pair<QString, QString> ackErrorOf(const QVariantMap &reply)
-{
-    const QVariantMap error = reply.value(QStringLiteral("error")).toMap();
-    return { error.value(QStringLiteral("code")).toString(),
-        error.value(QStringLiteral("message")).toString() };
-}
-
-Message messageFromVariant(const QVariant &value)
-{
-    if (value.typeId() != QMetaType::QVariantMap)
-        return {};
-    return messageFromJson(VariantJson::toJson(value));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Private
@@ -69,16 +36,9 @@ Room::Private::Private(Room *q, Client *client, const QString &id) : q(q), clien
     messages = new MessageModel(q);
     members = new MemberModel(q);
     typingTimer.setSingleShot(true);
-    catchUpRetry.setSingleShot(true);
     QObject::connect(&typingTimer, &QTimer::timeout, q, [this] { expireTypists(); });
-    QObject::connect(&catchUpRetry, &QTimer::timeout, q, [this] { catchUpStep(); });
     QObject::connect(messages, &MessageModel::historyRequested, q,
         [this](qint64 beforeSeq) { requestHistory(beforeSeq); });
-    QObject::connect(messages, &MessageModel::gapDetected, q, [this](qint64 after, qint64 before) {
-        qCDebug(Log::models) << "room" << this->id << "misses seqs" << after + 1 << "to"
-                             << before - 1;
-        catchUpStep();
-    });
     QObject::connect(messages, &MessageModel::retryRequested, q,
         [this](const QString &clientId) { retry(clientId); });
     QObject::connect(messages, &MessageModel::discarded, q,
@@ -133,29 +93,8 @@ QString Room::Private::ownUserId() const
     return directory ? directory->userId() : QString();
 }
 
-bool Room::Private::isSeen(qint64 seq) const
+void Room::Private::onDelivered(const Message &message)
 {
-    return seq <= seenUpTo || seenAbove.contains(seq);
-}
-
-void Room::Private::markSeen(qint64 seq)
-{
-    if (seq <= seenUpTo)
-        return;
-    if (seq != seenUpTo + 1) {
-        seenAbove.insert(seq);
-        return;
-    }
-    seenUpTo = seq;
-    while (!seenAbove.isEmpty() && seenAbove.remove(seenUpTo + 1))
-        ++seenUpTo;
-}
-
-bool Room::Private::takeFresh(const Message &message)
-{
-    if (message.seq <= 0 || isSeen(message.seq))
-        return false;
-    markSeen(message.seq);
     if (directory)
         directory->rememberName(message.authorId, message.authorName);
     const QString own = ownUserId();
@@ -167,7 +106,7 @@ bool Room::Private::takeFresh(const Message &message)
     }
     setLastMessage(message);
     Q_EMIT q->messageReceived(message);
-    return true;
+    messages->queueIncoming(message);
 }
 
 void Room::Private::onJoinAnswer(const QVariantMap &ack)
@@ -179,41 +118,22 @@ void Room::Private::onJoinAnswer(const QVariantMap &ack)
     }
     setMembersFrom(ack);
 
-    const QList<Message> page = messagesOf(ack.value(QStringLiteral("messages")));
-    const bool hasMore = ack.value(QStringLiteral("hasMore")).toBool();
-    const qint64 lastBefore = messages->lastSeq();
-    if (!baselineSet) {
-        // The first join: the latest page is history, not news.
+    if (messages->lastSeq() == 0) {
+        // An empty timeline starts with the answer's page: history, not news. Later answers
+        // (re-joins) bring nothing the stream does not deliver.
+        const QList<Message> page = messagesFromVariant(ack.value(QStringLiteral("messages")));
         for (const Message &m : page) {
             if (directory)
                 directory->rememberName(m.authorId, m.authorName);
-            if (m.seq > seenUpTo)
-                seenUpTo = m.seq;
         }
-        seenAbove.removeIf([this](qint64 s) { return s <= seenUpTo; });
-        while (seenAbove.remove(seenUpTo + 1))
-            ++seenUpTo;
+        messages->appendMessages(page);
+        messages->setHasMoreHistory(ack.value(QStringLiteral("hasMore")).toBool());
         if (!page.isEmpty())
             setLastMessage(page.last());
-        baselineSet = true;
-    } else {
-        // A re-join: what the answer holds beyond what we saw arrived while we were away.
-        for (const Message &m : page)
-            takeFresh(m);
     }
-    messages->appendMessages(page);
-    if (lastBefore == 0)
-        messages->setHasMoreHistory(hasMore);
-    if (rejoinPending && lastBefore > 0 && !client->isRecovered()) {
-        // Not recovered: the server replayed nothing. Page forward from what we hold.
-        catchUpToEnd = true;
-        lastCatchUpAfter = -1;
-    }
-    rejoinPending = false;
     errorCode.clear();
     errorString.clear();
     setJoinState(JoinState::Joined);
-    catchUpStep();
     Q_EMIT q->joined();
 }
 
@@ -283,8 +203,6 @@ void Room::Private::refreshMembers()
 void Room::Private::onJoinFailed(const QString &code, const QString &message)
 {
     qCInfo(Log::client) << "room" << id << "join refused:" << code;
-    rejoinPending = false;
-    catchUpToEnd = false;
     errorCode = code;
     errorString = message.isEmpty() ? code : message;
     if (joinState == JoinState::Failed)
@@ -302,11 +220,8 @@ void Room::Private::onConnectionLost()
         Q_EMIT q->typingUsersChanged();
     }
     typingSent = false;
-    catchUpRetry.stop();
-    if (joinState == JoinState::Joined) {
-        rejoinPending = true;
+    if (joinState == JoinState::Joined)
         setJoinState(JoinState::Joining);
-    }
 }
 
 void Room::Private::onClientLeft()
@@ -315,14 +230,7 @@ void Room::Private::onClientLeft()
         return; // joined again meanwhile
     // Not joined, the timeline can no longer be kept gap-free: start afresh at the next join.
     ++epoch;
-    catchUpInFlight = false;
     memberRefreshInFlight = false;
-    rejoinPending = false;
-    catchUpToEnd = false;
-    catchUpRetry.stop();
-    baselineSet = false;
-    seenUpTo = 0;
-    seenAbove.clear();
     if (!typists.isEmpty()) {
         typists.clear();
         typingTimer.stop();
@@ -336,14 +244,6 @@ void Room::Private::onClientLeft()
         directory->markRead(id);
     setJoinState(JoinState::NotJoined);
     Q_EMIT q->left();
-}
-
-void Room::Private::onLiveMessage(const Message &message)
-{
-    if (message.seq > 0 && isSeen(message.seq))
-        return; // a duplicate (replay, or our own echo after its ack)
-    takeFresh(message);
-    messages->queueIncoming(message);
 }
 
 void Room::Private::onQueued(const Message &pending)
@@ -360,7 +260,7 @@ void Room::Private::onQueued(const Message &pending)
 
 void Room::Private::onAcked(const QString &clientId, const Message &message)
 {
-    takeFresh(message);
+    // The row turns Sent at once; the stream delivers the message (once) as well.
     messages->markSent(clientId, message);
 }
 
@@ -461,7 +361,9 @@ void Room::Private::onOwnUserChanged()
 
 void Room::Private::addOutboxEcho()
 {
-    for (const Message &m : client->pendingMessages()) {
+    if (!directory)
+        return;
+    for (const Message &m : directory->pendingMessages()) {
         if (m.roomId == id)
             onQueued(m);
     }
@@ -487,94 +389,9 @@ void Room::Private::requestHistory(qint64 beforeSeq)
                 model->historyRequestFailed();
                 return;
             }
-            model->prependHistory(messagesOf(reply.value(QStringLiteral("messages"))),
+            model->prependHistory(messagesFromVariant(reply.value(QStringLiteral("messages"))),
                 reply.value(QStringLiteral("hasMore")).toBool());
         });
-}
-
-qint64 Room::Private::firstHole() const
-{
-    const qint64 first = messages->firstSeq();
-    const qint64 last = messages->lastSeq();
-    if (first <= 0)
-        return -1;
-    const int lastRow = messages->rowOfSeq(last);
-    if (lastRow < 0 || lastRow == last - first)
-        return -1;
-    // Sent rows are sorted by unique seqs: the first row whose seq is not first + row follows
-    // the first hole.
-    int lo = 1;
-    int hi = lastRow;
-    while (lo < hi) {
-        const int mid = lo + (hi - lo) / 2;
-        if (messages->message(mid).seq == first + mid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return messages->message(lo - 1).seq;
-}
-
-void Room::Private::catchUpStep()
-{
-    if (catchUpInFlight || joinState != JoinState::Joined)
-        return;
-    qint64 after = firstHole();
-    if (after < 0) {
-        if (!catchUpToEnd)
-            return;
-        after = messages->lastSeq();
-    }
-    if (after == lastCatchUpAfter && lastPageBroughtNothing) {
-        // The server has nothing where we see a hole; asking again would loop.
-        qCWarning(Log::client) << "room" << id << "history after seq" << after
-                               << "brought nothing new; catch-up stopped";
-        catchUpToEnd = false;
-        return;
-    }
-    fetchAfter(after);
-}
-
-void Room::Private::fetchAfter(qint64 afterSeq)
-{
-    catchUpInFlight = true;
-    qCDebug(Log::client) << "room" << id << "catching up after seq" << afterSeq;
-    const QVariantMap args { { QStringLiteral("roomId"), id },
-        { QStringLiteral("after"), afterSeq }, { QStringLiteral("limit"), CatchUpPageSize } };
-    QPointer<Room> guard(q);
-    const quint64 requestEpoch = epoch;
-    client->request(QStringLiteral("room:history"), { args },
-        [guard, afterSeq, requestEpoch](const AckResult &result) {
-            if (guard && guard->d->epoch == requestEpoch)
-                guard->d->onCatchUpPage(afterSeq, result);
-        });
-}
-
-void Room::Private::onCatchUpPage(qint64 afterSeq, const AckResult &result)
-{
-    catchUpInFlight = false;
-    const QVariantMap reply = result.reply();
-    if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
-        qCInfo(Log::client) << "room" << id << "catch-up page failed:"
-                            << (result.ok() ? ackErrorOf(reply).first : result.errorString);
-        // After a disconnect the re-join starts again; on a live connection, try again soon.
-        if (joinState == JoinState::Joined && client->state() == Client::State::Connected)
-            catchUpRetry.start(1000);
-        return;
-    }
-    const QList<Message> page = messagesOf(reply.value(QStringLiteral("messages")));
-    int added = 0;
-    for (const Message &m : page) {
-        if (messages->rowOfSeq(m.seq) < 0)
-            ++added;
-        takeFresh(m);
-    }
-    lastCatchUpAfter = afterSeq;
-    lastPageBroughtNothing = added == 0;
-    if (!reply.value(QStringLiteral("hasMore")).toBool())
-        catchUpToEnd = false;
-    messages->appendMessages(page);
-    catchUpStep();
 }
 
 void Room::Private::retry(const QString &clientId)
@@ -695,24 +512,10 @@ void Room::join()
 {
     if (d->joinState == JoinState::Joining || d->joinState == JoinState::Joined)
         return;
-    const bool alreadyKept = d->client->joinedRooms().contains(d->id);
+    // The same as Client::joinRoom(): the rooms layer keeps the room and reports to this Room.
     d->setJoinState(JoinState::Joining);
-    QFuture<AckResult> answer = d->client->joinRoom(d->id);
-    if (!alreadyKept)
-        return; // roomJoined() or roomJoinFailed() tells
-    // The Client had joined the room before this Room asked: when it is joined in this
-    // connection already, only the future carries the (fresh) answer.
-    answer.then(this, [this](const AckResult &result) {
-        if (d->joinState != JoinState::Joining || !result.ok())
-            return;
-        const QVariantMap reply = result.reply();
-        if (reply.value(QStringLiteral("ok")).toBool()) {
-            d->onJoinAnswer(reply);
-        } else {
-            const auto [code, message] = ackErrorOf(reply);
-            d->onJoinFailed(code, message);
-        }
-    });
+    if (d->directory)
+        d->directory->join(d->id);
 }
 
 void Room::leave()
@@ -720,8 +523,8 @@ void Room::leave()
     if (d->joinState == JoinState::NotJoined || d->joinState == JoinState::Leaving)
         return;
     setTyping(false);
-    d->setJoinState(JoinState::Leaving);
-    d->client->leaveRoom(d->id).then(this, [this](const AckResult &) { d->onClientLeft(); });
+    if (d->directory)
+        d->directory->leave(d->id);
 }
 
 Message Room::send(const QString &text)

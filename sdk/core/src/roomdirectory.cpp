@@ -1,34 +1,224 @@
 // SPDX-License-Identifier: MIT
+#include "client_p.h"
 #include "logging_p.h"
 #include "room_p.h"
 #include "roomdirectory_p.h"
+#include "roomstream_p.h"
 #include <Palaver/client.h>
 #include <Palaver/messagemodel.h>
 #include <Palaver/room.h>
 #include <Palaver/roomlistmodel.h>
 #include <Palaver/roomsummary.h>
 
+#include <QPointer>
+#include <QPromise>
+#include <QRegularExpression>
+
 #include <algorithm>
 #include <utility>
 
 namespace Palaver {
 
-RoomDirectory::RoomDirectory(Client *client)
-    : QObject(client), m_client(client), m_roomList(new RoomListModel(this))
+bool isValidRoomId(const QString &id)
 {
-    connect(client, &Client::sessionReady, this, &RoomDirectory::onSessionReady);
-    connect(client, &Client::messageReceived, this, &RoomDirectory::onMessage);
-    connect(client, &Client::roomJoined, this, &RoomDirectory::onJoinAnswer);
-    connect(client, &Client::roomRejoined, this, &RoomDirectory::onJoinAnswer);
-    connect(client, &Client::roomJoinFailed, this, &RoomDirectory::onJoinFailed);
-    connect(client, &Client::messageQueued, this, &RoomDirectory::onQueued);
-    connect(client, &Client::messageAcked, this, &RoomDirectory::onAcked);
-    connect(client, &Client::messageRefused, this, &RoomDirectory::onRefused);
-    connect(client, &Client::stateChanged, this, &RoomDirectory::onStateChanged);
-    connect(client, &Client::joinedRoomsChanged, this, &RoomDirectory::syncJoinedFlags);
+    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
+    return pattern.match(id).hasMatch();
+}
+
+RoomDirectory::RoomDirectory(ClientCore &d)
+    : QObject(d.q), d(d), m_roomList(new RoomListModel(this))
+{
 }
 
 RoomDirectory::~RoomDirectory() = default;
+
+// ---------------------------------------------------------------------------------------------
+// Kept-joined rooms
+
+RoomStream *RoomDirectory::keep(const QString &roomId, bool *added)
+{
+    if (RoomStream *stream = m_streams.value(roomId))
+        return stream;
+    auto *stream = new RoomStream(d, this, roomId);
+    m_streams.insert(roomId, stream);
+    m_kept.append(roomId);
+    *added = true;
+    return stream;
+}
+
+void RoomDirectory::keptChanged()
+{
+    for (int row = 0; row < m_roomList->count(); ++row) {
+        const QString id = m_roomList->room(row).id;
+        m_roomList->setJoined(id, m_streams.contains(id));
+    }
+    Q_EMIT d.q->joinedRoomsChanged();
+}
+
+QFuture<AckResult> RoomDirectory::join(const QString &roomId)
+{
+    auto promise = std::make_shared<QPromise<AckResult>>();
+    promise->start();
+    QFuture<AckResult> future = promise->future();
+    bool added = false;
+    RoomStream *stream = keep(roomId, &added);
+    if (added)
+        keptChanged();
+    if (Room *room = m_rooms.value(roomId); room && room->joinState() != Room::JoinState::Joined)
+        room->d->setJoinState(Room::JoinState::Joining);
+    if (d.connection.isConnected() && stream->isJoinedNow()) {
+        stream->refresh(promise);
+        return future;
+    }
+    stream->addWaiter(promise); // joined at the next connect if not connected now
+    stream->join();
+    return future;
+}
+
+QFuture<AckResult> RoomDirectory::leave(const QString &roomId)
+{
+    RoomStream *stream = m_streams.take(roomId);
+    const bool wasJoined = stream && (stream->isJoinedNow() || stream->isJoining());
+    if (stream) {
+        m_kept.removeAll(roomId);
+        stream->failWaiters(AckResult::Error::NotConnected, QStringLiteral("Left before joining"));
+        stream->deleteLater(); // it may be delivering right now
+        keptChanged();
+    }
+    Room *room = m_rooms.value(roomId);
+    if (room && room->joinState() != Room::JoinState::NotJoined)
+        room->d->setJoinState(Room::JoinState::Leaving);
+    QFuture<AckResult> answer;
+    if (d.connection.isConnected() && wasJoined) {
+        auto promise = std::make_shared<QPromise<AckResult>>();
+        promise->start();
+        answer = promise->future();
+        d.requests.start(
+            QStringLiteral("room:leave"), { roomId }, -1, [promise](const AckResult &r) {
+                promise->addResult(r);
+                promise->finish();
+            });
+    } else {
+        QPromise<AckResult> promise;
+        promise.start();
+        AckResult ok;
+        ok.args = { QVariantMap { { QStringLiteral("ok"), true } } };
+        promise.addResult(ok);
+        promise.finish();
+        answer = promise.future();
+    }
+    if (room) {
+        QPointer<Room> guard(room);
+        answer = answer.then(room, [guard](const AckResult &r) {
+            if (guard)
+                guard->d->onClientLeft();
+            return r;
+        });
+    }
+    return answer;
+}
+
+void RoomDirectory::keepAll(const QStringList &roomIds)
+{
+    bool added = false;
+    QList<RoomStream *> streams;
+    for (const QString &roomId : roomIds)
+        streams.append(keep(roomId, &added));
+    if (added)
+        keptChanged();
+    for (RoomStream *stream : std::as_const(streams))
+        stream->join();
+}
+
+QStringList RoomDirectory::keptRooms() const
+{
+    return m_kept;
+}
+
+bool RoomDirectory::isJoinedNow(const QString &roomId) const
+{
+    const RoomStream *stream = m_streams.value(roomId);
+    return stream && stream->isJoinedNow();
+}
+
+void RoomDirectory::rejoin(const QString &roomId)
+{
+    if (RoomStream *stream = m_streams.value(roomId))
+        stream->rejoin();
+}
+
+void RoomDirectory::failWaiters(AckResult::Error error, const QString &message)
+{
+    for (RoomStream *stream : std::as_const(m_streams))
+        stream->failWaiters(error, message);
+}
+
+void RoomDirectory::onConnected()
+{
+    // Rooms of waiting outbox messages are kept joined too: a message can only be sent there.
+    keepAll(d.outbox.rooms());
+    const QStringList kept = m_kept;
+    for (const QString &roomId : kept) {
+        if (RoomStream *stream = m_streams.value(roomId))
+            stream->join();
+    }
+}
+
+void RoomDirectory::onConnectionLost()
+{
+    for (RoomStream *stream : std::as_const(m_streams))
+        stream->connectionLost();
+    for (Room *room : std::as_const(m_order))
+        room->d->onConnectionLost();
+}
+
+void RoomDirectory::onMessage(const Message &message)
+{
+    if (RoomStream *stream = m_streams.value(message.roomId)) {
+        stream->accept(message);
+        return;
+    }
+    qCDebug(Log::client) << "a message of a room not kept joined ignored:" << message.roomId;
+}
+
+void RoomDirectory::deliver(const QString &roomId, const Message &message)
+{
+    if (Room *room = m_rooms.value(roomId)) {
+        room->d->onDelivered(message);
+    } else {
+        rememberName(message.authorId, message.authorName);
+        noteActivity(roomId, message.authorId != m_userId ? 1 : 0, &message);
+    }
+    Q_EMIT d.q->messageReceived(message);
+}
+
+void RoomDirectory::joinAnswered(RoomStream *stream, const QVariantMap &ack, bool again)
+{
+    m_roomList->setJoined(stream->id, true);
+    if (Room *room = m_rooms.value(stream->id))
+        room->d->onJoinAnswer(ack);
+    if (again)
+        Q_EMIT d.q->roomRejoined(stream->id, ack);
+    else
+        Q_EMIT d.q->roomJoined(stream->id, ack);
+}
+
+void RoomDirectory::joinRefused(RoomStream *stream, const QString &code, const QString &message)
+{
+    const QString roomId = stream->id;
+    m_streams.remove(roomId);
+    m_kept.removeAll(roomId);
+    stream->deleteLater();
+    keptChanged();
+    m_roomList->setJoined(roomId, false);
+    if (Room *room = m_rooms.value(roomId))
+        room->d->onJoinFailed(code, message);
+    Q_EMIT d.q->roomJoinFailed(roomId, code, message);
+    d.outbox.refuseRoom(roomId, code, message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rooms, users, the room list
 
 Room *RoomDirectory::room(const QString &roomId)
 {
@@ -38,7 +228,7 @@ Room *RoomDirectory::room(const QString &roomId)
         qCWarning(Log::client) << "not a room id:" << roomId.left(80);
         return nullptr;
     }
-    auto *room = new Room(m_client, roomId);
+    auto *room = new Room(d.q, roomId);
     room->setParent(this);
     Room::Private *rd = room->d.get();
     rd->directory = this;
@@ -51,15 +241,20 @@ Room *RoomDirectory::room(const QString &roomId)
     m_order.append(room);
     // Messages still in the outbox (e.g. from before the app restarted) show as Pending.
     rd->addOutboxEcho();
-    // The Client keeps it joined already (joinRoom() or a message in the outbox): follow it.
-    if (m_client->joinedRooms().contains(roomId))
+    // Kept joined already (joinRoom() or a message in the outbox): follow it.
+    if (m_streams.contains(roomId))
         room->join();
     return room;
 }
 
-Room *RoomDirectory::existingRoom(const QString &roomId) const
+Client *RoomDirectory::client() const
 {
-    return m_rooms.value(roomId);
+    return d.q;
+}
+
+QList<Message> RoomDirectory::pendingMessages() const
+{
+    return d.outbox.pending();
 }
 
 QList<Room *> RoomDirectory::rooms() const
@@ -116,18 +311,6 @@ void RoomDirectory::rememberName(const QString &userId, const QString &name)
         *it = name;
 }
 
-bool RoomDirectory::knownRoom(const QString &roomId, QString *name, bool *isPrivate) const
-{
-    const auto it = m_sessionRooms.constFind(roomId);
-    if (it == m_sessionRooms.cend())
-        return false;
-    if (name)
-        *name = it->first;
-    if (isPrivate)
-        *isPrivate = it->second;
-    return true;
-}
-
 void RoomDirectory::onSessionReady(const QVariantMap &session)
 {
     const QVariantMap user = session.value(QStringLiteral("user")).toMap();
@@ -153,7 +336,6 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
 
     QList<RoomSummary> summaries;
     m_sessionRooms.clear();
-    m_joined = m_client->joinedRooms();
     for (const QVariant &item : session.value(QStringLiteral("rooms")).toList()) {
         const QVariantMap map = item.toMap();
         RoomSummary s;
@@ -164,7 +346,7 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
         if (s.name.isEmpty())
             s.name = s.id;
         s.isPrivate = map.value(QStringLiteral("private")).toBool();
-        s.joined = m_joined.contains(s.id);
+        s.joined = m_streams.contains(s.id);
         m_sessionRooms.insert(s.id, { s.name, s.isPrivate });
         summaries.append(s);
         if (Room *room = m_rooms.value(s.id)) {
@@ -173,7 +355,6 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
         }
     }
     m_roomList->setRooms(summaries);
-    syncJoinedFlags();
 
     // The snapshot replaces what we knew; presence events that follow it adjust it.
     QSet<QString> online;
@@ -246,22 +427,6 @@ void RoomDirectory::onEvent(const QString &event, const QVariantList &args)
         room->d->onUserLeft(userId);
 }
 
-void RoomDirectory::onMessage(const Message &message)
-{
-    if (Room *room = m_rooms.value(message.roomId)) {
-        room->d->onLiveMessage(message);
-        return;
-    }
-    // A room joined without a Room object (Client::joinRoom()): keep its row current. Without a
-    // timeline, "new" means newer than the newest seen (replays and duplicates are older).
-    qint64 &newest = m_newestSeq[message.roomId];
-    if (message.seq <= newest)
-        return;
-    newest = message.seq;
-    rememberName(message.authorId, message.authorName);
-    noteActivity(message.roomId, message.authorId != m_userId ? 1 : 0, &message);
-}
-
 void RoomDirectory::noteActivity(const QString &roomId, int unread, const Message *latest)
 {
     Activity &a = m_activity[roomId];
@@ -293,71 +458,26 @@ void RoomDirectory::flushActivity()
     }
 }
 
-void RoomDirectory::onJoinAnswer(const QString &roomId, const QVariantMap &ack)
+void RoomDirectory::onQueued(const Message &pending)
 {
-    m_roomList->setJoined(roomId, true);
+    if (Room *room = m_rooms.value(pending.roomId))
+        room->d->onQueued(pending);
+}
+
+void RoomDirectory::onAcked(const QString &clientId, const QString &roomId, const Message &message)
+{
+    const QString id = message.roomId.isEmpty() ? roomId : message.roomId;
+    if (Room *room = m_rooms.value(id))
+        room->d->onAcked(clientId, message);
+    if (RoomStream *stream = m_streams.value(id))
+        stream->accept(message); // our own message is part of the stream, once
+}
+
+void RoomDirectory::onRefused(
+    const QString &clientId, const QString &roomId, const QString &code, const QString &message)
+{
     if (Room *room = m_rooms.value(roomId))
-        room->d->onJoinAnswer(ack);
-}
-
-void RoomDirectory::onJoinFailed(const QString &roomId, const QString &code, const QString &message)
-{
-    m_roomList->setJoined(roomId, false);
-    if (Room *room = m_rooms.value(roomId))
-        room->d->onJoinFailed(code, message);
-}
-
-void RoomDirectory::onQueued(const QUuid &clientId, const Message &message)
-{
-    m_pendingRoom.insert(clientId.toString(QUuid::WithoutBraces), message.roomId);
-    if (Room *room = m_rooms.value(message.roomId))
-        room->d->onQueued(message);
-}
-
-void RoomDirectory::onAcked(const QUuid &clientId, const Message &message)
-{
-    const QString id = clientId.toString(QUuid::WithoutBraces);
-    const QString roomId = m_pendingRoom.take(id);
-    if (Room *room = m_rooms.value(message.roomId.isEmpty() ? roomId : message.roomId)) {
-        room->d->onAcked(id, message);
-        return;
-    }
-    onMessage(message); // our own: newest, not unread
-}
-
-void RoomDirectory::onRefused(const QUuid &clientId, const QString &code, const QString &message)
-{
-    const QString id = clientId.toString(QUuid::WithoutBraces);
-    QString roomId = m_pendingRoom.take(id);
-    if (roomId.isEmpty()) { // queued before this process started
-        for (Room *room : std::as_const(m_order)) {
-            if (room->d->messages->rowOfClientId(id) >= 0) {
-                roomId = room->id();
-                break;
-            }
-        }
-    }
-    if (Room *room = m_rooms.value(roomId))
-        room->d->onRefused(id, code, message);
-}
-
-void RoomDirectory::onStateChanged()
-{
-    const bool connected = m_client->state() == Client::State::Connected;
-    if (m_wasConnected && !connected) {
-        for (Room *room : std::as_const(m_order))
-            room->d->onConnectionLost();
-    }
-    m_wasConnected = connected;
-}
-
-void RoomDirectory::syncJoinedFlags()
-{
-    m_joined = m_client->joinedRooms();
-    for (int row = 0; row < m_roomList->count(); ++row) {
-        const QString id = m_roomList->room(row).id;
-        m_roomList->setJoined(id, m_joined.contains(id));
-    }
+        room->d->onRefused(clientId, code, message);
 }
 
 } // namespace Palaver

@@ -1,39 +1,85 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <Palaver/ackresult.h>
+#include <Palaver/client.h>
 #include <Palaver/message.h>
 
+#include <QFuture>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
 #include <QString>
 #include <QStringList>
-#include <QUuid>
 #include <QVariantMap>
 
 namespace Palaver {
 
-class Client;
+class ClientCore;
+
 class Room;
 class RoomListModel;
+class RoomStream;
 
-//! The rooms layer of one Client: its Room objects (created on demand), the room list, who the
-//! user is, the server's limits and who is online. It listens to the Client's public signals
-//! and hands each event to the room it concerns, so a Room never filters the whole stream.
+//! The rooms layer of one Client, below every consumer. It is the one owner of the kept-joined
+//! rooms: their list (Client::joinedRooms()), their streams (RoomStream: join and re-join,
+//! catch-up, dedup, seq order), and what the streams deliver, which it hands to every consumer
+//! in turn: the Room (its timeline, unread count, Room::messageReceived), the room list, and
+//! Client::messageReceived. It also keeps the Room objects (made on demand), who the user is,
+//! the server's limits and who is online.
 class RoomDirectory : public QObject {
     Q_OBJECT
 
 public:
-    explicit RoomDirectory(Client *client);
+    explicit RoomDirectory(ClientCore &d);
     ~RoomDirectory() override;
+
+    // ---- Kept-joined rooms (Client::joinRoom(), Room::join(), a send's room) ----
+
+    //! Keeps the room joined from now on and joins it; the future finishes with the server's
+    //! answer (a fresh one when the room is joined already).
+    QFuture<AckResult> join(const QString &roomId);
+    //! Stops keeping the room and leaves it.
+    QFuture<AckResult> leave(const QString &roomId);
+    //! Keeps these rooms joined (joining those that were not).
+    void keepAll(const QStringList &roomIds);
+    QStringList keptRooms() const;
+    bool isJoinedNow(const QString &roomId) const;
+    //! The server says this socket is not in the room.
+    void rejoin(const QString &roomId);
+    void failWaiters(AckResult::Error error, const QString &message);
+
+    // ---- Fed by the Client's parts ----
+
+    void onConnected();
+    void onConnectionLost();
+    //! A `message:new` from the server (live or replayed).
+    void onMessage(const Message &message);
+    void onSessionReady(const QVariantMap &session);
+    //! Whether onEvent() wants this server event.
+    static bool handles(const QString &event);
+    //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`.
+    void onEvent(const QString &event, const QVariantList &args);
+    void onQueued(const Message &pending);
+    void onAcked(const QString &clientId, const QString &roomId, const Message &message);
+    void onRefused(const QString &clientId, const QString &roomId, const QString &code,
+        const QString &message);
+
+    // ---- Fed by the streams ----
+
+    //! The stream's next message, in order: to every consumer.
+    void deliver(const QString &roomId, const Message &message);
+    void joinAnswered(RoomStream *stream, const QVariantMap &ack, bool again);
+    void joinRefused(RoomStream *stream, const QString &code, const QString &message);
+
+    // ---- Rooms, users, the room list ----
 
     //! The Room for `roomId`, created on first use; nullptr for an invalid id.
     Room *room(const QString &roomId);
-    Room *existingRoom(const QString &roomId) const;
     QList<Room *> rooms() const;
     RoomListModel *roomList() const;
-
+    Client *client() const;
     QString userId() const;
     QString userName() const;
     int maxContentLength() const;
@@ -42,14 +88,7 @@ public:
     //! The best display name known for a user: from member lists and messages, else the id.
     QString nameOf(const QString &userId) const;
     void rememberName(const QString &userId, const QString &name);
-    //! The name and privacy `session:ready` gave a room, if it did.
-    bool knownRoom(const QString &roomId, QString *name, bool *isPrivate) const;
-
-    //! Whether onEvent() wants this server event. The Client hands those over directly, so
-    //! that nothing listens to eventReceived() and message:new keeps its typed fast path.
-    static bool handles(const QString &event);
-    //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`.
-    void onEvent(const QString &event, const QVariantList &args);
+    QList<Message> pendingMessages() const;
 
     //! A room's row gets `unread` more unread messages and `latest` as its newest message (if
     //! newer). Rows are updated once per event-loop turn, so a burst is one change per room.
@@ -66,19 +105,14 @@ Q_SIGNALS:
     void presenceChanged(const QString &userId, bool online);
 
 private:
-    void onSessionReady(const QVariantMap &session);
-    void onMessage(const Message &message);
-    void onJoinAnswer(const QString &roomId, const QVariantMap &ack);
-    void onJoinFailed(const QString &roomId, const QString &code, const QString &message);
-    void onQueued(const QUuid &clientId, const Message &message);
-    void onAcked(const QUuid &clientId, const Message &message);
-    void onRefused(const QUuid &clientId, const QString &code, const QString &message);
-    void onStateChanged();
-    void syncJoinedFlags();
+    RoomStream *keep(const QString &roomId, bool *added);
+    void keptChanged();
     void setOnline(const QString &userId, bool online);
 
-    Client *m_client;
+    ClientCore &d;
     RoomListModel *m_roomList;
+    QStringList m_kept; //!< kept joined, in join order
+    QHash<QString, RoomStream *> m_streams;
     QHash<QString, Room *> m_rooms;
     QList<Room *> m_order;
     QString m_userId;
@@ -87,16 +121,15 @@ private:
     QSet<QString> m_online;
     QHash<QString, QString> m_names; //!< user id -> display name
     QHash<QString, QPair<QString, bool>> m_sessionRooms; //!< room id -> (name, private)
-    QHash<QString, QString> m_pendingRoom; //!< client id of an unacknowledged send -> room id
-    QStringList m_joined; //!< the Client's joinedRooms() as last seen
     struct Activity {
         int unread = 0;
         Message latest;
     };
     QHash<QString, Activity> m_activity; //!< room id -> not yet applied to the room list
     bool m_activityScheduled = false;
-    QHash<QString, qint64> m_newestSeq; //!< rooms without a Room: newest seq counted
-    bool m_wasConnected = false;
 };
+
+//! A room id as PROTOCOL.md allows it.
+bool isValidRoomId(const QString &id);
 
 } // namespace Palaver

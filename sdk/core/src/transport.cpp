@@ -24,7 +24,7 @@ Transport::Transport(QObject *parent) : QObject(parent)
     m_heartbeat.setSingleShot(true);
     m_heartbeat.setTimerType(Qt::PreciseTimer);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        fail(Client::Error::PingTimeout,
+        fail(Failure::PingTimeout,
             QStringLiteral("The server sent no ping for %1 ms")
                 .arg(m_handshake.pingInterval + m_handshake.pingTimeout),
             QStringLiteral("ping timeout"));
@@ -100,7 +100,7 @@ bool Transport::sendFrames(const Frames &frames)
     // swallow what we send next (socket.io-client's _hasPingExpired()).
     if (m_deadline.hasExpired()) {
         QTimer::singleShot(0, this, [this] {
-            fail(Client::Error::PingTimeout,
+            fail(Failure::PingTimeout,
                 QStringLiteral("The heartbeat deadline passed before a send"),
                 QStringLiteral("ping timeout"));
         });
@@ -134,7 +134,7 @@ void Transport::onText(const QString &message)
     const std::string_view utf8 = toUtf8(message);
     auto decoded = decodeEngineFrame(utf8);
     if (!decoded) {
-        fail(Client::Error::ProtocolError,
+        fail(Failure::ProtocolError,
             QStringLiteral("Invalid Engine.IO frame: ") + fromStd(decoded.error().message),
             QStringLiteral("parse error"));
         return;
@@ -142,14 +142,14 @@ void Transport::onText(const QString &message)
     const EnginePacket packet = decoded.value();
     if (!m_opened) {
         if (packet.type != EngineType::Open) {
-            fail(Client::Error::ProtocolError,
+            fail(Failure::ProtocolError,
                 QStringLiteral("The server did not start with an Engine.IO OPEN packet"),
                 QStringLiteral("parse error"));
             return;
         }
         auto handshake = parseHandshake(packet.data);
         if (!handshake) {
-            fail(Client::Error::ProtocolError,
+            fail(Failure::ProtocolError,
                 QStringLiteral("Invalid Engine.IO handshake: ")
                     + fromStd(handshake.error().message),
                 QStringLiteral("parse error"));
@@ -173,8 +173,7 @@ void Transport::onText(const QString &message)
         return;
     case EngineType::Message:
         // A text frame while the Decoder waits for attachments is an error only it reports.
-        if (onMessageNew && !m_decoder.awaitingAttachments() && wantsMessageNew
-            && wantsMessageNew()) {
+        if (onMessageNew && !m_decoder.awaitingAttachments()) {
             // The encoder always yields well-formed UTF-8 (it replaces lone surrogates).
             MessageNewView view;
             if (decodeMessageNewText(packet.data, view, /*knownUtf8=*/true)) {
@@ -185,11 +184,11 @@ void Transport::onText(const QString &message)
         deliver(m_decoder.feedText(packet.data));
         return;
     case EngineType::Close:
-        fail(Client::Error::ConnectionLost, QStringLiteral("The server closed the session"),
+        fail(Failure::ConnectionLost, QStringLiteral("The server closed the session"),
             QStringLiteral("transport close"));
         return;
     case EngineType::Open:
-        fail(Client::Error::ProtocolError, QStringLiteral("A second Engine.IO OPEN packet"),
+        fail(Failure::ProtocolError, QStringLiteral("A second Engine.IO OPEN packet"),
             QStringLiteral("parse error"));
         return;
     case EngineType::Pong:
@@ -222,7 +221,7 @@ void Transport::onBinary(const QByteArray &message)
     if (m_failed)
         return;
     if (!m_opened) {
-        fail(Client::Error::ProtocolError, QStringLiteral("Binary frame before the handshake"),
+        fail(Failure::ProtocolError, QStringLiteral("Binary frame before the handshake"),
             QStringLiteral("parse error"));
         return;
     }
@@ -233,7 +232,7 @@ void Transport::deliver(Result<std::optional<Packet>> &&result)
 {
     if (!result) {
         qCWarning(Log::protocol) << "undecodable packet:" << fromStd(toString(result.error().code));
-        fail(Client::Error::ProtocolError,
+        fail(Failure::ProtocolError,
             QStringLiteral("Invalid Socket.IO packet: ") + fromStd(result.error().message),
             QStringLiteral("parse error"));
         return;
@@ -249,31 +248,31 @@ void Transport::onSocketError(QAbstractSocket::SocketError error)
     const QString text = m_socket->errorString();
     switch (error) {
     case QAbstractSocket::ConnectionRefusedError:
-        fail(Client::Error::ConnectionRefused, text, QStringLiteral("transport error"));
+        fail(Failure::ConnectionRefused, text, QStringLiteral("transport error"));
         break;
     case QAbstractSocket::HostNotFoundError:
-        fail(Client::Error::HostNotFound, text, QStringLiteral("transport error"));
+        fail(Failure::HostNotFound, text, QStringLiteral("transport error"));
         break;
     case QAbstractSocket::NetworkError:
-        fail(Client::Error::ConnectionLost, text, QStringLiteral("transport error"));
+        fail(Failure::ConnectionLost, text, QStringLiteral("transport error"));
         break;
     case QAbstractSocket::SocketTimeoutError:
-        fail(Client::Error::Timeout, text, QStringLiteral("transport error"));
+        fail(Failure::Timeout, text, QStringLiteral("transport error"));
         break;
     case QAbstractSocket::SslHandshakeFailedError:
     case QAbstractSocket::SslInternalError:
     case QAbstractSocket::SslInvalidUserDataError:
-        fail(Client::Error::TlsError, m_tlsError.isEmpty() ? text : m_tlsError,
+        fail(Failure::TlsError, m_tlsError.isEmpty() ? text : m_tlsError,
             QStringLiteral("transport error"));
         break;
     case QAbstractSocket::RemoteHostClosedError:
-        fail(Client::Error::ConnectionLost, text, QStringLiteral("transport close"));
+        fail(Failure::ConnectionLost, text, QStringLiteral("transport close"));
         break;
     default:
         if (!m_tlsError.isEmpty())
-            fail(Client::Error::TlsError, m_tlsError, QStringLiteral("transport error"));
+            fail(Failure::TlsError, m_tlsError, QStringLiteral("transport error"));
         else
-            fail(Client::Error::ConnectionLost, text, QStringLiteral("transport error"));
+            fail(Failure::ConnectionLost, text, QStringLiteral("transport error"));
         break;
     }
 }
@@ -283,7 +282,7 @@ void Transport::onSocketDisconnected()
     if (m_failed)
         return;
     if (!m_tlsError.isEmpty()) {
-        fail(Client::Error::TlsError, m_tlsError, QStringLiteral("transport error"));
+        fail(Failure::TlsError, m_tlsError, QStringLiteral("transport error"));
         return;
     }
     // QWebSocket may report disconnected() before error(): classify by the socket's error.
@@ -295,10 +294,10 @@ void Transport::onSocketDisconnected()
     QString text = QStringLiteral("The connection was closed");
     if (m_socket && m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal)
         text += QStringLiteral(" (code %1)").arg(int(m_socket->closeCode()));
-    fail(Client::Error::ConnectionLost, text, QStringLiteral("transport close"));
+    fail(Failure::ConnectionLost, text, QStringLiteral("transport close"));
 }
 
-void Transport::fail(Client::Error error, const QString &message, const QString &reason)
+void Transport::fail(Failure failure, const QString &message, const QString &reason)
 {
     if (m_failed)
         return;
@@ -306,7 +305,7 @@ void Transport::fail(Client::Error error, const QString &message, const QString 
     qCInfo(Log::transport) << "session ended:" << reason << "-" << message;
     close();
     if (onFailed)
-        onFailed(error, message, reason);
+        onFailed(failure, message, reason);
 }
 
 } // namespace Palaver

@@ -5,7 +5,6 @@
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
-#include <Palaver/client.h>
 
 #include <QAbstractSocket>
 #include <QDeadlineTimer>
@@ -32,18 +31,28 @@ class Transport : public QObject {
     Q_OBJECT
 
 public:
+    //! Why a session ended. The connection layer maps these to its own errors.
+    enum class Failure {
+        ConnectionRefused,
+        HostNotFound,
+        ConnectionLost, //!< closed by the peer or the network
+        Timeout, //!< the socket timed out
+        PingTimeout, //!< the server stopped pinging
+        ProtocolError, //!< not valid Engine.IO/Socket.IO
+        TlsError, //!< the certificate could not be verified
+    };
+
     explicit Transport(QObject *parent = nullptr);
     ~Transport() override;
 
     std::function<void(const Protocol::Handshake &)> onOpened;
     std::function<void(Protocol::Packet &&)> onPacket;
-    //! When set and true at the time a text packet arrives, a `message:new` event without an ack
-    //! id is decoded in one pass and handed to onMessageNew instead of onPacket.
-    std::function<bool()> wantsMessageNew;
-    //! The view and the frame live for the call only.
+    //! Every text `message:new` event without an ack id that decodeMessageNewText() accepts
+    //! goes here instead of onPacket, whoever listens above: one typed route for the event the
+    //! client sees most. The view and the frame live for the call only.
     std::function<void(const Protocol::MessageNewView &, const FrameText &)> onMessageNew;
     //! The session ended: error code, message, and Socket.IO's name for the reason.
-    std::function<void(Client::Error, const QString &, const QString &)> onFailed;
+    std::function<void(Failure, const QString &, const QString &)> onFailed;
 
     void open(const QUrl &url, Protocol::ParserKind parser, const QSslConfiguration *ssl);
     //! Closes without reporting; `graceful` flushes what was written and sends a WebSocket close.
@@ -66,7 +75,7 @@ private:
     //! signal is emitted (a slot may spin an event loop that delivers the next frame).
     std::string_view toUtf8(const QString &text);
     void deliver(Protocol::Result<std::optional<Protocol::Packet>> &&result);
-    void fail(Client::Error error, const QString &message, const QString &reason);
+    void fail(Failure failure, const QString &message, const QString &reason);
 
     QPointer<QWebSocket> m_socket;
     Protocol::Decoder m_decoder;

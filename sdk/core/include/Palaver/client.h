@@ -233,9 +233,11 @@ public:
     void setRequestHandler(const QString &event, RequestHandler handler);
 
     //! Joins a room (`room:join`) and keeps it joined: after every reconnect the Client joins it
-    //! again (roomRejoined()). Made while not connected, the join happens at the next connect
-    //! and the future finishes then. The answer is the server's ack
-    //! (`{"ok":true,"room","members","messages","hasMore"}`).
+    //! again (roomRejoined()) and catches up what was missed (messageReceived(), then
+    //! roomCaughtUp()). Made while not connected, the join happens at the next connect and the
+    //! future finishes then. The answer is the server's ack
+    //! (`{"ok":true,"room","members","messages","hasMore"}`). The same as Room::join(): a Room of
+    //! this id follows (Joining, Joined).
     QFuture<AckResult> joinRoom(const QString &roomId);
     //! Leaves a room (`room:leave`) and stops re-joining it.
     QFuture<AckResult> leaveRoom(const QString &roomId);
@@ -301,12 +303,24 @@ Q_SIGNALS:
     //! Any failure, transient or fatal, of the connection or of a local operation.
     void errorOccurred(Palaver::Client::Error error, const QString &message);
 
-    //! Every event from the server, `args` without the recovery offset.
+    //! Every event from the server, `args` without the recovery offset. For `message:new` the
+    //! argument is the message's wire form as decoded (fields the contract does not name are not
+    //! kept).
     void eventReceived(const QString &event, const QVariantList &args);
     //! `session:ready`: the user, the rooms they may join, who is online and the limits.
     void sessionReady(const QVariantMap &session);
-    //! `message:new`, decoded.
+    //! The next message of a kept-joined room (joinedRooms()). Every message of such a room
+    //! that the server stored after the room's first join answer comes here exactly once, in
+    //! `seq` order per room, with no gap, whatever carried it: `message:new` live, the replay of
+    //! a recovered session, the page of a re-join, `room:history` pages fetched to catch up or
+    //! to fill a gap, or the ack of our own send. The first join's page is history and is not
+    //! delivered (it is the Room's MessageModel's first page). The same stream feeds
+    //! Room::messageReceived() and every Room's MessageModel. Messages of rooms that are not
+    //! kept joined are not delivered here (eventReceived() still sees them).
     void messageReceived(const Palaver::Message &message);
+    //! After each (re)join of a kept room, once everything missed meanwhile was delivered: the
+    //! messageReceived() calls that follow are live. Before it, they may be catch-up.
+    void roomCaughtUp(const QString &roomId);
 
     //! A joinRoom() succeeded; `ack` is the server's answer object.
     void roomJoined(const QString &roomId, const QVariantMap &ack);

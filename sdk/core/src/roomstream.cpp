@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+#include "ackreply_p.h"
+#include "client_p.h"
+#include "logging_p.h"
+#include "messageconversion_p.h"
+#include "roomdirectory_p.h"
+#include "roomstream_p.h"
+
+#include <QPointer>
+#include <QPromise>
+
+namespace Palaver {
+
+RoomStream::RoomStream(ClientCore &d, RoomDirectory *rooms, const QString &id)
+    : QObject(rooms), id(id), d(d), m_rooms(rooms)
+{
+    m_joinRetry.setSingleShot(true);
+    m_catchUpRetry.setSingleShot(true);
+    connect(&m_joinRetry, &QTimer::timeout, this, &RoomStream::join);
+    connect(&m_catchUpRetry, &QTimer::timeout, this, &RoomStream::catchUpStep);
+}
+
+RoomStream::~RoomStream()
+{
+    failWaiters(AckResult::Error::Disconnected, QStringLiteral("The room is no longer kept"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joining
+
+void RoomStream::join()
+{
+    if (!d.connection.isConnected() || m_joining || m_joinedNow)
+        return;
+    m_joining = true;
+    const quint64 generation = d.connection.generation;
+    QPointer<RoomStream> guard(this);
+    d.requests.start(QStringLiteral("room:join"), { id }, d.requests.requestTimeout,
+        [guard, generation](const AckResult &r) {
+            if (guard)
+                guard->onJoinAnswer(generation, r);
+        });
+}
+
+void RoomStream::rejoin()
+{
+    m_joinedNow = false;
+    join();
+}
+
+void RoomStream::addWaiter(Waiter waiter)
+{
+    m_waiters.push_back(std::move(waiter));
+}
+
+void RoomStream::refresh(Waiter waiter)
+{
+    QPointer<RoomStream> guard(this);
+    const quint64 generation = d.connection.generation;
+    d.requests.start(QStringLiteral("room:join"), { id }, d.requests.requestTimeout,
+        [guard, generation, waiter](const AckResult &r) {
+            if (guard && guard->d.connection.generation == generation && r.ok()) {
+                const QVariantMap reply = r.reply();
+                if (reply.value(QStringLiteral("ok")).toBool()) {
+                    guard->m_rooms->joinAnswered(guard.data(), reply, true);
+                    for (const Message &m :
+                        messagesFromVariant(reply.value(QStringLiteral("messages"))))
+                        guard->accept(m);
+                }
+            }
+            waiter->addResult(r);
+            waiter->finish();
+        });
+}
+
+void RoomStream::completeWaiters(const AckResult &result)
+{
+    auto waiters = std::exchange(m_waiters, {});
+    for (auto &waiter : waiters) {
+        waiter->addResult(result);
+        waiter->finish();
+    }
+}
+
+void RoomStream::failWaiters(AckResult::Error error, const QString &message)
+{
+    if (!m_waiters.empty())
+        completeWaiters(AckResult::failure(error, message));
+}
+
+void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
+{
+    if (d.connection.generation != generation)
+        return; // that connection is gone; the next one joins again
+    m_joining = false;
+    if (!result.ok()) {
+        // Timeout on a live connection: try again shortly. Disconnected: the next one will.
+        if (result.error == AckResult::Error::Timeout && d.connection.isConnected())
+            m_joinRetry.start(RetryMs);
+        return;
+    }
+    const QVariantMap reply = result.reply();
+    if (!reply.value(QStringLiteral("ok")).toBool()) {
+        const auto [code, message] = ackErrorOf(reply);
+        if (isFinalRefusal(code)) {
+            completeWaiters(result);
+            m_rooms->joinRefused(this, code, message); // deletes this stream later
+            return;
+        }
+        m_joinRetry.start(RetryMs);
+        return;
+    }
+
+    m_joinedNow = true;
+    const QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
+    const bool again = m_baseline;
+    if (!again) {
+        // The first join: its page is where this stream starts; what came live before the
+        // answer and is in the page is history too.
+        for (const Message &m : page)
+            m_lastSeq = std::max(m_lastSeq, m.seq);
+        m_baseline = true;
+        m_ahead.erase(m_ahead.begin(), m_ahead.upper_bound(m_lastSeq));
+    } else if (!d.connection.recovered) {
+        // Nothing was replayed: page forward from what was delivered.
+        m_catchUpToEnd = true;
+    }
+    m_lastCatchUpAfter = -1;
+    m_lastPageBroughtNothing = false;
+    m_announce = true;
+    completeWaiters(result);
+    m_rooms->joinAnswered(this, reply, again);
+    if (again) {
+        for (const Message &m : page)
+            accept(m);
+    }
+    drain();
+    d.outbox.flush();
+}
+
+void RoomStream::connectionLost()
+{
+    m_joinedNow = false;
+    m_joining = false;
+    m_catchUpInFlight = false;
+    m_lastCatchUpAfter = -1;
+    m_joinRetry.stop();
+    m_catchUpRetry.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stream
+
+void RoomStream::accept(const Message &message)
+{
+    if (message.seq <= 0) {
+        qCWarning(Log::client) << "room" << id << "a message without a seq ignored";
+        return;
+    }
+    if (!m_baseline) {
+        m_ahead.try_emplace(message.seq, message); // sorted out by the first join answer
+        return;
+    }
+    if (message.seq <= m_lastSeq)
+        return; // a duplicate: replay, the echo of our own send after its ack, a page's overlap
+    if (message.seq == m_lastSeq + 1 && m_ahead.empty()) {
+        // The live stream in order: the common case, straight through.
+        m_lastSeq = message.seq;
+        m_rooms->deliver(id, message);
+        return;
+    }
+    m_ahead.try_emplace(message.seq, message);
+    drain();
+}
+
+void RoomStream::drain()
+{
+    QPointer<RoomStream> guard(this);
+    while (!m_ahead.empty() && m_ahead.begin()->first <= m_lastSeq + 1) {
+        auto node = m_ahead.extract(m_ahead.begin());
+        if (node.key() != m_lastSeq + 1)
+            continue; // delivered meanwhile
+        m_lastSeq = node.key();
+        m_rooms->deliver(id, node.mapped());
+        if (!guard)
+            return; // a consumer left the room
+    }
+    catchUpStep();
+}
+
+void RoomStream::catchUpStep()
+{
+    if (m_catchUpInFlight || !m_joinedNow)
+        return;
+    if (m_ahead.empty() && !m_catchUpToEnd) {
+        if (m_announce) {
+            m_announce = false;
+            qCDebug(Log::client) << "room" << id << "caught up at seq" << m_lastSeq;
+            Q_EMIT d.q->roomCaughtUp(id);
+        }
+        return;
+    }
+    if (m_lastSeq == m_lastCatchUpAfter && m_lastPageBroughtNothing) {
+        // The server has nothing where we see a hole; asking again would loop.
+        m_catchUpToEnd = false;
+        if (!m_ahead.empty()) {
+            qCWarning(Log::client) << "room" << id << "the server has no messages" << m_lastSeq + 1
+                                   << "to" << m_ahead.begin()->first - 1 << "; skipped";
+            m_lastSeq = m_ahead.begin()->first - 1;
+        }
+        drain();
+        return;
+    }
+    fetchAfter(m_lastSeq);
+}
+
+void RoomStream::fetchAfter(qint64 afterSeq)
+{
+    m_catchUpInFlight = true;
+    qCDebug(Log::client) << "room" << id << "catching up after seq" << afterSeq;
+    const QVariantMap args { { QStringLiteral("roomId"), id },
+        { QStringLiteral("after"), afterSeq }, { QStringLiteral("limit"), CatchUpPageSize } };
+    QPointer<RoomStream> guard(this);
+    const quint64 generation = d.connection.generation;
+    d.requests.start(QStringLiteral("room:history"), { args }, d.requests.requestTimeout,
+        [guard, generation, afterSeq](const AckResult &result) {
+            if (guard)
+                guard->onCatchUpPage(generation, afterSeq, result);
+        });
+}
+
+void RoomStream::onCatchUpPage(quint64 generation, qint64 afterSeq, const AckResult &result)
+{
+    if (d.connection.generation != generation)
+        return; // the re-join of the next connection starts again
+    m_catchUpInFlight = false;
+    const QVariantMap reply = result.reply();
+    if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
+        qCInfo(Log::client) << "room" << id << "catch-up page failed:"
+                            << (result.ok() ? ackErrorOf(reply).first : result.errorString);
+        if (m_joinedNow && d.connection.isConnected())
+            m_catchUpRetry.start(RetryMs);
+        return;
+    }
+    const QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
+    const qint64 before = m_lastSeq;
+    const std::size_t aheadBefore = m_ahead.size();
+    if (!reply.value(QStringLiteral("hasMore")).toBool())
+        m_catchUpToEnd = false;
+    for (const Message &m : page) {
+        if (m.seq <= m_lastSeq || m_ahead.count(m.seq))
+            continue;
+        m_ahead.emplace(m.seq, m);
+    }
+    m_lastCatchUpAfter = afterSeq;
+    m_lastPageBroughtNothing = m_ahead.size() == aheadBefore && m_lastSeq == before;
+    drain();
+}
+
+} // namespace Palaver

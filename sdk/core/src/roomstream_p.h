@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <Palaver/ackresult.h>
+#include <Palaver/client.h>
+#include <Palaver/message.h>
+
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QVariantMap>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+template<typename T> class QPromise;
+
+namespace Palaver {
+
+class ClientCore;
+
+class RoomDirectory;
+
+//! The one stream of one kept-joined room: joining it in every connection, and making what its
+//! consumers get gap-free, duplicate-free and in `seq` order whatever the source of a message:
+//! live `message:new`, a recovery replay, the page of a re-join, `room:history {after}` pages,
+//! or our own send's ack.
+//!
+//! The first join's page is the baseline (history, not news): from then on every message with a
+//! higher `seq` is delivered exactly once, in order, through RoomDirectory::deliver(). A message
+//! above a hole waits in `ahead` while the hole is paged in; after a re-join without recovery
+//! the stream pages `room:history {after: lastSeq}` until `hasMore` is false. A hole the server
+//! cannot fill (its page brings nothing) is skipped with a warning rather than waited on forever.
+class RoomStream : public QObject {
+    Q_OBJECT
+
+public:
+    using Waiter = std::shared_ptr<QPromise<AckResult>>;
+
+    RoomStream(ClientCore &d, RoomDirectory *rooms, const QString &id);
+    ~RoomStream() override;
+
+    const QString id;
+
+    //! Joined in this connection (the server answered this connection's `room:join`).
+    bool isJoinedNow() const { return m_joinedNow; }
+    bool isJoining() const { return m_joining; }
+    //! The newest seq delivered (or of the first join's page); 0 before the first join.
+    qint64 lastSeq() const { return m_lastSeq; }
+
+    //! Asks the server now, if connected and not asked or answered in this connection.
+    void join();
+    //! `waiter` finishes with the next join answer (or a failure).
+    void addWaiter(Waiter waiter);
+    //! Already joined: asks again (idempotent) for a fresh answer for `waiter`.
+    void refresh(Waiter waiter);
+    void failWaiters(AckResult::Error error, const QString &message);
+    //! A message of this room from any source.
+    void accept(const Message &message);
+    //! The connection went away: the next one joins again and catches up.
+    void connectionLost();
+    //! The server says this socket is not in the room: join again.
+    void rejoin();
+
+private:
+    void onJoinAnswer(quint64 generation, const AckResult &result);
+    void completeWaiters(const AckResult &result);
+    void drain();
+    void catchUpStep();
+    void fetchAfter(qint64 afterSeq);
+    void onCatchUpPage(quint64 generation, qint64 afterSeq, const AckResult &result);
+
+    ClientCore &d;
+    RoomDirectory *m_rooms;
+
+    bool m_joinedNow = false;
+    bool m_joining = false;
+    bool m_baseline = false; //!< the first join answer set lastSeq
+    qint64 m_lastSeq = 0;
+    std::map<qint64, Message> m_ahead; //!< arrived above a hole, or before the first answer
+    std::vector<Waiter> m_waiters;
+    QTimer m_joinRetry;
+
+    bool m_catchUpInFlight = false;
+    bool m_catchUpToEnd = false; //!< page until hasMore is false (a re-join without recovery)
+    bool m_announce = false; //!< roomCaughtUp() is due once nothing is missing
+    qint64 m_lastCatchUpAfter = -1;
+    bool m_lastPageBroughtNothing = false;
+    QTimer m_catchUpRetry;
+
+    static constexpr int CatchUpPageSize = 100;
+    static constexpr int RetryMs = 1000;
+};
+
+} // namespace Palaver
