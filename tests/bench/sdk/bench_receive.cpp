@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 // SDK receive benchmark: a replay server (its own thread; a QTcpServer speaking a minimal
-// RFC 6455 server side) writes pre-encoded `message:new` WebSocket frames in large shared blocks,
-// so that it outpaces every receiver; a raw QWebSocket (frames counted, nothing decoded), the
-// Palaver::Client (messageReceived) and Node's socket.io-client (jsclient.mjs, a child process)
-// receive them, one after the other. Then ack round trips of Client::request().
+// RFC 6455 server side) answers `room:join` with an empty room, then writes pre-encoded
+// `message:new` WebSocket frames (seq 1..N of that room) in large slices, so that it outpaces
+// every receiver; a raw QWebSocket (frames counted, nothing decoded), the Palaver::Client
+// (messageReceived, room joined), a joined Room's MessageModel (rows counted through
+// rowsInserted) and Node's socket.io-client (jsclient.mjs, a child process) receive them, one
+// after the other. Then ack round trips of Client::request().
 //
-//   bench_sdk_receive [--scale D] [--rounds N] [--only raw|client|js] [--size 100|4096]
+//   bench_sdk_receive [--scale D] [--rounds N] [--only raw|client|model|js] [--size 100|4096]
 //
 // --scale divides the message counts (for callgrind), --only runs a single receiver, --size a
 // single message size.
 #include <Palaver/Protocol/engineio.h>
 #include <Palaver/Protocol/packet.h>
 #include <Palaver/client.h>
+#include <Palaver/messagemodel.h>
+#include <Palaver/room.h>
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -74,34 +78,21 @@ QByteArray wsFrame(quint8 opcode, QByteArrayView payload)
     return out;
 }
 
-//! The frames of one `replay` size: the 64 distinct messages (seq 1..64) encoded once, repeated
-//! so that one block is at least 256 KB and a write hands the socket a large shared buffer.
+//! The frames of one `replay` size: messages seq 1..n of one room, as a joined room's stream
+//! must see them (each seq once, in order), encoded once and kept for the next round.
 struct ReplayBlock {
     QByteArray bytes;
-    std::vector<qsizetype> ends; //!< ends[i]: byte size of the first i frames
+    std::vector<qsizetype> ends { 0 }; //!< ends[i]: byte size of the first i frames
     int frames() const { return int(ends.size()) - 1; }
 };
 
-ReplayBlock makeBlock(int size)
+void growBlock(ReplayBlock &block, int size, int count)
 {
-    QByteArray ring;
-    std::vector<qsizetype> ringEnds { 0 };
-    for (int seq = 1; seq <= 64; ++seq) {
+    for (int seq = block.frames() + 1; seq <= count; ++seq) {
         const std::string text = frameFor(seq, size);
-        ring.append(wsFrame(0x1, QByteArrayView(text.data(), qsizetype(text.size()))));
-        ringEnds.push_back(ring.size());
+        block.bytes.append(wsFrame(0x1, QByteArrayView(text.data(), qsizetype(text.size()))));
+        block.ends.push_back(block.bytes.size());
     }
-    const qsizetype repeats = std::max<qsizetype>(1, (256 * 1024 + ring.size() - 1) / ring.size());
-    ReplayBlock block;
-    block.bytes.reserve(ring.size() * repeats);
-    block.ends.push_back(0);
-    for (qsizetype r = 0; r < repeats; ++r) {
-        const qsizetype base = block.bytes.size();
-        block.bytes.append(ring);
-        for (size_t i = 1; i < ringEnds.size(); ++i)
-            block.ends.push_back(base + ringEnds[i]);
-    }
-    return block;
 }
 
 //! One client of the replay server: a minimal RFC 6455 server side over a QTcpSocket (no
@@ -132,11 +123,12 @@ private:
     bool upgraded = false;
     bool closing = false;
     const ReplayBlock *streaming = nullptr;
-    qint64 remaining = 0; //!< frames of the current replay not yet queued
+    int next = 0; //!< the next frame of the current replay to queue
+    int end = 0; //!< one past its last frame
 
     void drop()
     {
-        remaining = 0;
+        next = end = 0;
         streaming = nullptr;
         if (socket->state() != QAbstractSocket::UnconnectedState)
             socket->abort();
@@ -238,7 +230,7 @@ private:
             onText(payload);
             break;
         case 0x8:
-            remaining = 0;
+            next = end = 0;
             streaming = nullptr;
             socket->write(wsFrame(0x8, payload.left(2)));
             socket->disconnectFromHost();
@@ -281,12 +273,17 @@ private:
         if (d[0] == "replay" && d.size() >= 3 && d[1].is_number_integer()
             && d[2].is_number_integer()) {
             const int size = d[2].get<int>();
-            auto it = blocks.find(size);
-            if (it == blocks.end())
-                it = blocks.emplace(size, makeBlock(size)).first;
-            streaming = &it->second;
-            remaining = std::max<qint64>(0, d[1].get<qint64>());
+            ReplayBlock &block = blocks[size];
+            end = std::max(0, d[1].get<int>());
+            growBlock(block, size, end);
+            streaming = &block;
+            next = 0;
             fill();
+        } else if (d[0] == "room:join" && p.value()->id) {
+            // An empty room: everything replayed after this answer is news to the stream.
+            sendText(QByteArray("43" + QByteArray::number(quint64(*p.value()->id))
+                + R"([{"ok":true,"room":{"id":"general","name":"General","private":false},)"
+                + R"("members":[],"messages":[],"hasMore":false}])"));
         } else if (d[0] == "echo" && p.value()->id) {
             sendText(QByteArray("43" + QByteArray::number(quint64(*p.value()->id)) + R"(["ok"])"));
         }
@@ -295,15 +292,15 @@ private:
     //! Keeps about QueueTarget bytes queued in the socket: whole blocks, then the partial rest.
     void fill()
     {
-        while (remaining > 0 && socket->bytesToWrite() < QueueTarget) {
-            const int perBlock = streaming->frames();
-            if (remaining >= perBlock) {
-                socket->write(streaming->bytes); // shared, not copied, by the write buffer
-                remaining -= perBlock;
-            } else {
-                socket->write(streaming->bytes.first(streaming->ends[size_t(remaining)]));
-                remaining = 0;
-            }
+        while (next < end && socket->bytesToWrite() < QueueTarget) {
+            // About 256 KB per write: one copy of a slice of the pre-encoded frames.
+            int last = next + 1;
+            while (last < end
+                && streaming->ends[size_t(last)] - streaming->ends[size_t(next)] < 256 * 1024)
+                ++last;
+            const qsizetype from = streaming->ends[size_t(next)];
+            socket->write(streaming->bytes.sliced(from, streaming->ends[size_t(last)] - from));
+            next = last;
         }
     }
 };
@@ -345,20 +342,56 @@ double threadCpuSeconds()
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+//! A Client connected to the replay server, its room joined (so that its stream delivers).
+void connectAndJoin(Client &client, quint16 port, Room *room)
+{
+    client.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+    QEventLoop loop;
+    QObject::connect(&client, &Client::roomJoined, &loop, &QEventLoop::quit);
+    if (room)
+        room->join();
+    else
+        client.joinRoom(QStringLiteral("general"));
+    client.open();
+    loop.exec();
+}
+
 Run viaClient(quint16 port, int count, int size)
 {
     Client client;
-    client.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)));
+    connectAndJoin(client, port, nullptr);
     QEventLoop loop;
-    QObject::connect(&client, &Client::connected, &loop, &QEventLoop::quit);
-    client.open();
-    loop.exec();
     Run run;
     QElapsedTimer t;
     QObject::connect(&client, &Client::messageReceived, &loop, [&](const Message &) {
         if (++run.received == count)
             loop.quit();
     });
+    const double cpu = threadCpuSeconds();
+    t.start();
+    client.send(QStringLiteral("replay"), { count, size });
+    loop.exec();
+    run.seconds = t.nsecsElapsed() / 1e9;
+    run.cpuSeconds = threadCpuSeconds() - cpu;
+    client.close();
+    return run;
+}
+
+//! What an app shows: the rows of a joined Room's MessageModel, counted through rowsInserted.
+Run viaModel(quint16 port, int count, int size)
+{
+    Client client;
+    Room *room = client.room(QStringLiteral("general"));
+    connectAndJoin(client, port, room);
+    QEventLoop loop;
+    Run run;
+    QElapsedTimer t;
+    QObject::connect(room->messages(), &QAbstractItemModel::rowsInserted, &loop,
+        [&](const QModelIndex &, int first, int last) {
+            run.received += last - first + 1;
+            if (run.received >= count)
+                loop.quit();
+        });
     const double cpu = threadCpuSeconds();
     t.start();
     client.send(QStringLiteral("replay"), { count, size });
@@ -528,23 +561,27 @@ int main(int argc, char **argv)
         const int count = c.count / scale;
         std::printf(
             "frames: %d x %d B content (frame %zu B)\n", count, c.size, frameFor(1, c.size).size());
-        std::vector<double> rawCpu, sdkCpu, jsCpu, rawRate, sdkRate, jsRate;
+        std::vector<double> rawCpu, sdkCpu, modelCpu, jsCpu, rawRate, sdkRate, modelRate, jsRate;
         for (int round = 0; round < rounds; ++round) {
-            Run raw, sdk, js;
+            Run raw, sdk, model, js;
             if (wanted("raw"))
                 raw = viaRawSocket(port, count, c.size);
             if (wanted("client"))
                 sdk = viaClient(port, count, c.size);
+            if (wanted("model"))
+                model = viaModel(port, count, c.size);
             if (wanted("js"))
                 js = viaJs(port, count, c.size);
             print("raw QWebSocket", raw, nullptr);
             print("Client", sdk, &raw);
+            print("MessageModel", model, &raw);
             print("socket.io-js", js, &raw);
             if (sdk.received && js.received)
                 std::printf("  Client / js: %.2fx speed, %.2fx cpu per message\n",
                     js.seconds / sdk.seconds, sdk.cpuSeconds / js.cpuSeconds);
             collect(raw, rawCpu, rawRate);
             collect(sdk, sdkCpu, sdkRate);
+            collect(model, modelCpu, modelRate);
             collect(js, jsCpu, jsRate);
         }
         // One round is a fraction of a second, so a neighbour's burst moves it; the medians are
@@ -552,9 +589,15 @@ int main(int argc, char **argv)
         if (rounds > 1 && !rawCpu.empty() && !sdkCpu.empty()) {
             std::printf("  median of %d rounds: raw %.2f us, Client %.2f us (cpu %.2fx raw)",
                 rounds, median(rawCpu), median(sdkCpu), median(sdkCpu) / median(rawCpu));
-            if (!jsCpu.empty())
+            if (!modelCpu.empty())
+                std::printf(", model %.2f us (cpu %.2fx raw)", median(modelCpu),
+                    median(modelCpu) / median(rawCpu));
+            if (!jsCpu.empty()) {
                 std::printf(", js %.2f us; Client / js speed %.2fx", median(jsCpu),
                     median(sdkRate) / median(jsRate));
+                if (!modelRate.empty())
+                    std::printf(", model / js %.2fx", median(modelRate) / median(jsRate));
+            }
             std::printf("\n");
         }
     }
