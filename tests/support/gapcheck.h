@@ -93,10 +93,12 @@ inline QString streamProblems(const QList<qint64> &seqs, qint64 first, qint64 la
         text += QStringLiteral("; %1 outside the range: %2")
                     .arg(outside.size())
                     .arg(seqRanges(outside));
-    if (ordered && (disorders > 0 || !firstDisorder.isEmpty()))
+    if (ordered && disorders > 0)
         text += QStringLiteral("; not gap-free in delivery order %1 time(s), first: %2")
                     .arg(disorders)
                     .arg(firstDisorder);
+    else if (ordered && !firstDisorder.isEmpty())
+        text += QStringLiteral("; the stream %1").arg(firstDisorder);
     return text;
 }
 
