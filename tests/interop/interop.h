@@ -263,6 +263,27 @@ public:
         return m_driver.takeType(QStringLiteral("killed"), 20000).has_value();
     }
 
+    //! Starts one more node (index urls().size(), on a free port, same Redis, key and options),
+    //! e.g. in place of a killed one; returns its URL, or an invalid one (with errorString()).
+    QUrl startNode()
+    {
+        m_driver.send({ { QStringLiteral("op"), QStringLiteral("start") } });
+        const auto line = m_driver.take(
+            [](const QJsonObject &o) {
+                const QString type = o.value(QStringLiteral("type")).toString();
+                return type == QLatin1String("started") || type == QLatin1String("error");
+            },
+            30000);
+        if (!line || line->value(QStringLiteral("type")) != QLatin1String("started")) {
+            m_error = line ? line->value(QStringLiteral("message")).toString()
+                           : QStringLiteral("the node did not start within 30 s");
+            return {};
+        }
+        const QUrl url(line->value(QStringLiteral("url")).toString());
+        m_urls.append(url);
+        return url;
+    }
+
     void stop() { m_driver.stop(); }
 
     QList<QUrl> urls() const { return m_urls; }
