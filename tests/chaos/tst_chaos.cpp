@@ -2,7 +2,8 @@
 // Chaos: 20 Clients in 3 rooms send 100 messages each through Room::send while a fault proxy
 // cuts and stalls their connections at random and the stub restarts 3 times on the same
 // database. Afterwards every message is stored exactly once, every client's timeline of every
-// room is exactly the stored stream in seq order, and every request has finished.
+// room is exactly the stored stream in seq order, in its MessageModel and through
+// Client::messageReceived alike, and every request has finished.
 //
 // PALAVER_CHAOS_SEED=<n> replays a seed (it is printed); PALAVER_SOAK=1 runs a longer soak.
 #include "faultproxy.h"
@@ -132,6 +133,9 @@ private Q_SLOTS:
 
         std::vector<std::unique_ptr<Client>> clients;
         QHash<Client *, int> connects;
+        // What each client's Client::messageReceived delivered, per room: the stream every
+        // consumer is fed from, checked apart from the Room's model.
+        QHash<Client *, QHash<QString, QList<QPair<qint64, QString>>>> delivered;
         int refused = 0;
         for (int i = 0; i < clientCount; ++i) {
             auto client = std::make_unique<Client>();
@@ -144,6 +148,9 @@ private Q_SLOTS:
             client->setOutboxPath(dir.filePath(user + QStringLiteral(".outbox")));
             Client *c = client.get();
             connect(c, &Client::connected, this, [&connects, c] { ++connects[c]; });
+            connect(c, &Client::messageReceived, this, [&delivered, c](const Message &m) {
+                delivered[c][m.roomId].append({ m.seq, m.id });
+            });
             connect(c, &Client::messageRefused, this,
                 [&refused](const QUuid &, const QString &code, const QString &message) {
                     ++refused;
@@ -242,7 +249,8 @@ private Q_SLOTS:
                 for (const QString &id : roomIds) {
                     Room *r = roomOf(c.get(), id);
                     if (r->joinState() != Room::JoinState::Joined
-                        || r->messages()->count() != store.value(id).size())
+                        || r->messages()->count() != store.value(id).size()
+                        || delivered[c.get()][id].size() < store.value(id).size())
                         return false;
                 }
             }
@@ -270,6 +278,18 @@ private Q_SLOTS:
         for (auto it = seen.cbegin(); it != seen.cend(); ++it)
             duplicated += it.value() - 1;
         int timelineMismatches = 0;
+        int signalMismatches = 0; //!< Client::messageReceived streams not equal to the store's
+        for (auto &c : clients) {
+            for (const QString &id : roomIds) {
+                const auto &got = delivered[c.get()][id];
+                const auto &stream = store.value(id);
+                bool same = got.size() == stream.size();
+                for (int k = 0; same && k < got.size(); ++k)
+                    same = got.at(k).first == stream.at(k).seq
+                        && got.at(k).second == stream.at(k).id;
+                signalMismatches += same ? 0 : 1;
+            }
+        }
         if (haveRooms) {
             for (auto &c : clients) {
                 for (const QString &id : roomIds) {
@@ -297,9 +317,11 @@ private Q_SLOTS:
             st.cuts + st.stalls + restarted, st.cuts, st.stalls, restarted, reconnects,
             st.accepted);
         qInfo("chaos figures: messages sent %d, stored %d, lost %d, duplicated %d, refused %d, "
-              "timelines compared %d, mismatched %d",
+              "timelines compared %d, mismatched %d; Client::messageReceived streams compared "
+              "%d, mismatched %d",
             sent, rows, lost, duplicated, refused,
-            haveRooms ? clientCount * int(roomIds.size()) : 0, timelineMismatches);
+            haveRooms ? clientCount * int(roomIds.size()) : 0, timelineMismatches,
+            clientCount * int(roomIds.size()), signalMismatches);
         qInfo("chaos figures: duration %.1f s under faults, %.1f s to converge", chaosMs / 1000.0,
             (totalMs - chaosMs) / 1000.0);
 
@@ -309,6 +331,7 @@ private Q_SLOTS:
         QCOMPARE(rows, sent);
         QCOMPARE(refused, 0);
         QCOMPARE(timelineMismatches, 0);
+        QCOMPARE(signalMismatches, 0);
         QVERIFY(st.cuts > 0);
         for (auto &c : clients) {
             QCOMPARE(c->pendingMessageCount(), 0);
