@@ -8,6 +8,8 @@ set(PALAVER_SDK_MODEL_SOURCES
     include/Palaver/roomsummary.h
     src/models/membermodel.cpp
     src/models/messagemodel.cpp
+    src/models/messagerow_p.h
+    src/models/messagerow.cpp
     src/models/roomlistmodel.cpp
     src/models/sortedrows_p.h
 )

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "logging_p.h"
+#include "messagerow_p.h"
 #include <Palaver/messagemodel.h>
 
 #include <QDateTime>
@@ -13,70 +14,6 @@
 
 namespace Palaver {
 
-namespace {
-
-// One row, kept compact: a server flood of 100k messages must not cost more than about twice the
-// content plus 200 bytes a message. The texts of a row share one allocation: the content (UTF-16),
-// then the id and the client id, as Latin-1 bytes two to a QChar when they fit (UUIDs do), else
-// as UTF-16. Authors are interned per model; the room id is the model's; the time is epoch
-// milliseconds; flags are bits. A Failed row's error lives in a side table (failures are rare).
-struct Row {
-    QString text;
-    qint64 seq = 0;
-    qint64 createdAtMs = 0;
-    quint32 author = 0;
-    quint16 idLen = 0;
-    quint16 clientIdLen = 0;
-    quint8 status : 2 = quint8(Message::Status::Sent);
-    quint8 firstOfAuthorRun : 1 = 1;
-    quint8 firstOfDay : 1 = 1;
-    quint8 latin1Ids : 1 = 0;
-
-    static qsizetype idUnits(qsizetype chars, bool latin1)
-    {
-        return latin1 ? (chars + 1) / 2 : chars;
-    }
-    qsizetype contentLen() const { return text.size() - idUnits(idLen + clientIdLen, latin1Ids); }
-    QStringView contentView() const { return QStringView(text).first(contentLen()); }
-    const char *idBytes() const
-    {
-        return reinterpret_cast<const char *>(text.constData() + contentLen());
-    }
-    QString id() const
-    {
-        return latin1Ids ? QString::fromLatin1(idBytes(), idLen)
-                         : QStringView(text).sliced(contentLen(), idLen).toString();
-    }
-    QString clientId() const
-    {
-        return latin1Ids ? QString::fromLatin1(idBytes() + idLen, clientIdLen)
-                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen).toString();
-    }
-    bool hasClientId(QStringView other) const
-    {
-        if (other.size() != clientIdLen)
-            return false;
-        return latin1Ids ? QLatin1String(idBytes() + idLen, clientIdLen) == other
-                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen) == other;
-    }
-    Message::Status statusValue() const { return Message::Status(status); }
-};
-
-bool isLatin1(const QString &s)
-{
-    return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
-}
-
-struct Author {
-    QString id;
-    QString name;
-    bool own = false;
-};
-
-constexpr quint16 MaxIdLength = std::numeric_limits<quint16>::max();
-
-} // namespace
-
 class MessageModel::Private {
 public:
     explicit Private(MessageModel *q) : q(q) { }
@@ -84,9 +21,7 @@ public:
     MessageModel *q;
     std::vector<Row> rows; // [0, sentCount): Sent by seq; [sentCount, size): unsent, send order
     int sentCount = 0;
-    std::vector<Author> authors;
-    QHash<QString, quint32> authorIndex; // "id\0name" -> index into authors
-    quint32 lastAuthor = std::numeric_limits<quint32>::max();
+    AuthorTable authors;
     QHash<QString, QString> errors; // client id -> error, for Failed rows
     QString roomId;
     QString ownUserId;
@@ -95,73 +30,11 @@ public:
     QList<Message> queue;
     bool flushScheduled = false;
 
-    // Local calendar day of a time, cached by the bounds of the last day computed: consecutive
-    // messages mostly fall on the same day, and the time zone conversion is the costly part.
-    mutable qint64 dayStart = 1;
-    mutable qint64 dayEnd = 0;
-    mutable qint64 dayNumber = 0;
-
-    qint64 dayOf(qint64 ms) const
-    {
-        if (ms >= dayStart && ms < dayEnd)
-            return dayNumber;
-        const QDate date = QDateTime::fromMSecsSinceEpoch(ms).date();
-        dayNumber = date.toJulianDay();
-        dayStart = date.startOfDay().toMSecsSinceEpoch();
-        dayEnd = date.addDays(1).startOfDay().toMSecsSinceEpoch();
-        if (ms < dayStart || ms >= dayEnd) { // a zone transition at midnight: do not cache
-            dayStart = 1;
-            dayEnd = 0;
-        }
-        return dayNumber;
-    }
-
-    quint32 intern(const QString &id, const QString &name)
-    {
-        if (lastAuthor < authors.size()) {
-            const Author &last = authors[lastAuthor];
-            if (last.id == id && last.name == name)
-                return lastAuthor;
-        }
-        const QString key = id % QChar(0) % name;
-        auto it = authorIndex.constFind(key);
-        if (it == authorIndex.cend()) {
-            authors.push_back({ id, name, !ownUserId.isEmpty() && id == ownUserId });
-            it = authorIndex.insert(key, quint32(authors.size() - 1));
-        }
-        lastAuthor = *it;
-        return lastAuthor;
-    }
+    DayOfTime dayOf;
 
     Row makeRow(const Message &m, Message::Status status)
     {
-        Row r;
-        const QString id = status == Message::Status::Sent ? m.id.left(MaxIdLength) : QString();
-        const QString clientId = m.clientId.left(MaxIdLength);
-        if (isLatin1(id) && isLatin1(clientId)) {
-            const qsizetype n = m.content.size();
-            r.text
-                = QString(n + Row::idUnits(id.size() + clientId.size(), true), Qt::Uninitialized);
-            std::copy(m.content.cbegin(), m.content.cend(), r.text.begin());
-            const QByteArray idBytes = id.toLatin1();
-            const QByteArray clientIdBytes = clientId.toLatin1();
-            char *bytes = reinterpret_cast<char *>(r.text.data() + n);
-            if (const qsizetype region = (r.text.size() - n) * 2; region > 0)
-                bytes[region - 1] = 0; // the odd byte, if any
-            bytes = std::copy(idBytes.cbegin(), idBytes.cend(), bytes);
-            std::copy(clientIdBytes.cbegin(), clientIdBytes.cend(), bytes);
-            r.latin1Ids = 1;
-        } else {
-            r.text = m.content % id % clientId;
-        }
-        r.idLen = quint16(id.size());
-        r.clientIdLen = quint16(clientId.size());
-        r.seq = status == Message::Status::Sent ? m.seq : 0;
-        r.createdAtMs = m.createdAt.isValid() ? m.createdAt.toMSecsSinceEpoch()
-                                              : QDateTime::currentMSecsSinceEpoch();
-        r.author = intern(m.authorId, m.authorName);
-        r.status = quint8(status);
-        return r;
+        return Row::make(m, status, authors.intern(m.authorId, m.authorName, ownUserId));
     }
 
     Message toMessage(const Row &r) const
@@ -468,7 +341,7 @@ void MessageModel::setOwnUserId(const QString &userId)
     if (d->ownUserId == userId)
         return;
     d->ownUserId = userId;
-    for (Author &a : d->authors)
+    for (Author &a : d->authors.all)
         a.own = !userId.isEmpty() && a.id == userId;
     if (!d->rows.empty())
         Q_EMIT dataChanged(index(0), index(int(d->rows.size()) - 1), { IsOwnRole });
@@ -762,8 +635,6 @@ void MessageModel::clear()
     d->rows.shrink_to_fit();
     d->sentCount = 0;
     d->authors.clear();
-    d->authorIndex.clear();
-    d->lastAuthor = std::numeric_limits<quint32>::max();
     d->errors.clear();
     d->roomId.clear();
     d->queue.clear();
