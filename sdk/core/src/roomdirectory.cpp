@@ -82,6 +82,7 @@ QFuture<AckResult> RoomDirectory::leave(const QString &roomId)
     if (stream) {
         m_kept.removeAll(roomId);
         stream->failWaiters(AckResult::Error::NotConnected, QStringLiteral("Left before joining"));
+        stream->detach();
         stream->deleteLater(); // it may be delivering right now
         keptChanged();
     }
@@ -192,14 +193,14 @@ void RoomDirectory::deliver(const QString &roomId, const Message &message)
     Q_EMIT d.q->messageReceived(message);
 }
 
-void RoomDirectory::joinAnswered(RoomStream *stream, const QVariantMap &ack, bool again)
+void RoomDirectory::joinAnswered(RoomStream *stream, const QVariantMap &ack, Answer answer)
 {
     m_roomList->setJoined(stream->id, true);
     if (Room *room = m_rooms.value(stream->id))
         room->d->onJoinAnswer(ack);
-    if (again)
+    if (answer == Answer::Again)
         Q_EMIT d.q->roomRejoined(stream->id, ack);
-    else
+    else if (answer == Answer::First)
         Q_EMIT d.q->roomJoined(stream->id, ack);
 }
 
@@ -208,6 +209,7 @@ void RoomDirectory::joinRefused(RoomStream *stream, const QString &code, const Q
     const QString roomId = stream->id;
     m_streams.remove(roomId);
     m_kept.removeAll(roomId);
+    stream->detach();
     stream->deleteLater();
     keptChanged();
     m_roomList->setJoined(roomId, false);

@@ -70,7 +70,12 @@ public:
 
     //! The stream's next message, in order: to every consumer.
     void deliver(const QString &roomId, const Message &message);
-    void joinAnswered(RoomStream *stream, const QVariantMap &ack, bool again);
+    enum class Answer {
+        First, //!< the first join of the stream: roomJoined()
+        Again, //!< a re-join after a reconnect: roomRejoined()
+        Fresh, //!< asked again while joined (a Room attached, joinRoom() once more): no signal
+    };
+    void joinAnswered(RoomStream *stream, const QVariantMap &ack, Answer answer);
     void joinRefused(RoomStream *stream, const QString &code, const QString &message);
 
     // ---- Rooms, users, the room list ----

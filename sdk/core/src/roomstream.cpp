@@ -30,7 +30,7 @@ RoomStream::~RoomStream()
 
 void RoomStream::join()
 {
-    if (!d.connection.isConnected() || m_joining || m_joinedNow)
+    if (m_detached || !d.connection.isConnected() || m_joining || m_joinedNow)
         return;
     m_joining = true;
     const quint64 generation = d.connection.generation;
@@ -48,6 +48,12 @@ void RoomStream::rejoin()
     join();
 }
 
+void RoomStream::detach()
+{
+    m_detached = true;
+    connectionLost(); // stops the timers; late answers are dropped
+}
+
 void RoomStream::addWaiter(Waiter waiter)
 {
     m_waiters.push_back(std::move(waiter));
@@ -59,10 +65,11 @@ void RoomStream::refresh(Waiter waiter)
     const quint64 generation = d.connection.generation;
     d.requests.start(QStringLiteral("room:join"), { id }, d.requests.requestTimeout,
         [guard, generation, waiter](const AckResult &r) {
-            if (guard && guard->d.connection.generation == generation && r.ok()) {
+            if (guard && !guard->m_detached && guard->d.connection.generation == generation
+                && r.ok()) {
                 const QVariantMap reply = r.reply();
                 if (reply.value(QStringLiteral("ok")).toBool()) {
-                    guard->m_rooms->joinAnswered(guard.data(), reply, true);
+                    guard->m_rooms->joinAnswered(guard.data(), reply, RoomDirectory::Answer::Fresh);
                     for (const Message &m :
                         messagesFromVariant(reply.value(QStringLiteral("messages"))))
                         guard->accept(m);
@@ -90,8 +97,8 @@ void RoomStream::failWaiters(AckResult::Error error, const QString &message)
 
 void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
 {
-    if (d.connection.generation != generation)
-        return; // that connection is gone; the next one joins again
+    if (d.connection.generation != generation || m_detached)
+        return; // that connection is gone (the next one joins again), or the room was left
     m_joining = false;
     if (!result.ok()) {
         // Timeout on a live connection: try again shortly. Disconnected: the next one will.
@@ -129,7 +136,8 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
     m_lastPageBroughtNothing = false;
     m_announce = true;
     completeWaiters(result);
-    m_rooms->joinAnswered(this, reply, again);
+    m_rooms->joinAnswered(
+        this, reply, again ? RoomDirectory::Answer::Again : RoomDirectory::Answer::First);
     if (again) {
         for (const Message &m : page)
             accept(m);
@@ -153,6 +161,8 @@ void RoomStream::connectionLost()
 
 void RoomStream::accept(const Message &message)
 {
+    if (m_detached)
+        return;
     if (message.seq <= 0) {
         qCWarning(Log::client) << "room" << id << "a message without a seq ignored";
         return;
@@ -182,7 +192,7 @@ void RoomStream::drain()
             continue; // delivered meanwhile
         m_lastSeq = node.key();
         m_rooms->deliver(id, node.mapped());
-        if (!guard)
+        if (!guard || m_detached)
             return; // a consumer left the room
     }
     catchUpStep();
@@ -231,7 +241,7 @@ void RoomStream::fetchAfter(qint64 afterSeq)
 
 void RoomStream::onCatchUpPage(quint64 generation, qint64 afterSeq, const AckResult &result)
 {
-    if (d.connection.generation != generation)
+    if (d.connection.generation != generation || m_detached)
         return; // the re-join of the next connection starts again
     m_catchUpInFlight = false;
     const QVariantMap reply = result.reply();

@@ -63,6 +63,8 @@ public:
     void connectionLost();
     //! The server says this socket is not in the room: join again.
     void rejoin();
+    //! The room is no longer kept: nothing more is asked or delivered.
+    void detach();
 
 private:
     void onJoinAnswer(quint64 generation, const AckResult &result);
@@ -75,6 +77,7 @@ private:
     ClientCore &d;
     RoomDirectory *m_rooms;
 
+    bool m_detached = false;
     bool m_joinedNow = false;
     bool m_joining = false;
     bool m_baseline = false; //!< the first join answer set lastSeq
