@@ -28,6 +28,7 @@ set(PALAVER_SDK_CORE_SOURCES
     src/messageconversion_p.h
     src/messageconversion.cpp
     src/ackreply_p.h
+    src/fromstd_p.h
     src/transport_p.h
     src/transport.cpp
     include/Palaver/networkreachability.h

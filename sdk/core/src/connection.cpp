@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "client_p.h"
 #include "connection_p.h"
+#include "fromstd_p.h"
 #include "logging_p.h"
 #include "networkmonitor_p.h"
 #include "roomdirectory_p.h"
@@ -14,11 +15,6 @@ namespace Palaver {
 using namespace Protocol;
 
 namespace {
-
-QString fromStd(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
 
 bool isFatal(Client::Error error)
 {

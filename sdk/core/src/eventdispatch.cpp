@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "client_p.h"
 #include "eventdispatch_p.h"
+#include "fromstd_p.h"
 #include "logging_p.h"
 #include "roomdirectory_p.h"
 #include "variantjson_p.h"
@@ -10,15 +11,6 @@
 namespace Palaver {
 
 using namespace Protocol;
-
-namespace {
-
-QString fromStd(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-
-} // namespace
 
 EventDispatcher::EventDispatcher(ClientCore &d) : d(d)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ackregistry_p.h"
 #include "client_p.h"
+#include "fromstd_p.h"
 #include "logging_p.h"
 #include "requests_p.h"
 #include "variantjson_p.h"
@@ -11,13 +12,6 @@
 namespace Palaver {
 
 using namespace Protocol;
-
-namespace {
-QString fromStd(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-} // namespace
 
 Requests::Requests(ClientCore &d) : d(d), m_acks(new AckRegistry(d.q))
 {

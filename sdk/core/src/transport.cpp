@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "fromstd_p.h"
 #include "logging_p.h"
 #include "transport_p.h"
 
@@ -11,13 +12,6 @@
 namespace Palaver {
 
 using namespace Protocol;
-
-namespace {
-QString fromStd(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-} // namespace
 
 Transport::Transport(QObject *parent) : QObject(parent)
 {

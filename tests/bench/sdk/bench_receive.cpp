@@ -356,17 +356,10 @@ void connectAndJoin(Client &client, quint16 port, Room *room)
     loop.exec();
 }
 
-Run viaClient(quint16 port, int count, int size)
+//! Asks for the replay and runs `loop` until the receiver quits it; closes the client.
+void timeReplay(Client &client, QEventLoop &loop, Run &run, int count, int size)
 {
-    Client client;
-    connectAndJoin(client, port, nullptr);
-    QEventLoop loop;
-    Run run;
     QElapsedTimer t;
-    QObject::connect(&client, &Client::messageReceived, &loop, [&](const Message &) {
-        if (++run.received == count)
-            loop.quit();
-    });
     const double cpu = threadCpuSeconds();
     t.start();
     client.send(QStringLiteral("replay"), { count, size });
@@ -374,6 +367,19 @@ Run viaClient(quint16 port, int count, int size)
     run.seconds = t.nsecsElapsed() / 1e9;
     run.cpuSeconds = threadCpuSeconds() - cpu;
     client.close();
+}
+
+Run viaClient(quint16 port, int count, int size)
+{
+    Client client;
+    connectAndJoin(client, port, nullptr);
+    QEventLoop loop;
+    Run run;
+    QObject::connect(&client, &Client::messageReceived, &loop, [&](const Message &) {
+        if (++run.received == count)
+            loop.quit();
+    });
+    timeReplay(client, loop, run, count, size);
     return run;
 }
 
@@ -385,20 +391,13 @@ Run viaModel(quint16 port, int count, int size)
     connectAndJoin(client, port, room);
     QEventLoop loop;
     Run run;
-    QElapsedTimer t;
     QObject::connect(room->messages(), &QAbstractItemModel::rowsInserted, &loop,
         [&](const QModelIndex &, int first, int last) {
             run.received += last - first + 1;
             if (run.received >= count)
                 loop.quit();
         });
-    const double cpu = threadCpuSeconds();
-    t.start();
-    client.send(QStringLiteral("replay"), { count, size });
-    loop.exec();
-    run.seconds = t.nsecsElapsed() / 1e9;
-    run.cpuSeconds = threadCpuSeconds() - cpu;
-    client.close();
+    timeReplay(client, loop, run, count, size);
     return run;
 }
 
