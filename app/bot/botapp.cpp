@@ -15,7 +15,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFuture>
-#include <QLoggingCategory>
 
 #include <cstdio>
 #include <memory>
@@ -69,6 +68,8 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         = opt("max-attempts", "Give up (exit 4) after N failed connection attempts; 0 never.", "N");
     const auto flushTimeout = opt("flush-timeout",
         "On SIGINT/SIGTERM, wait this long for unacknowledged messages (default 5000).", "MS");
+    const auto verbose = opt("verbose",
+        "Log the SDK's state changes (palaver.*.info) on stderr; QT_LOGGING_RULES still wins.");
     const auto load
         = opt("load", "Load test: N connections in this process (room as the argument).", "N");
     const auto rate = opt("rate", "Load test: messages per second, in total (default 10).", "R");
@@ -139,6 +140,7 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     o->commands = !p.isSet(noCommands);
     o->stdinRoom = p.value(stdinRoom);
     o->outboxPath = p.value(outbox);
+    o->verbose = p.isSet(verbose);
     double v = 0;
     if (!number(maxAttempts, 0, 1000000, &v))
         return false;
@@ -321,9 +323,6 @@ void BotApp::run(const QString &token)
 
 void BotApp::runLoad(const QString &token)
 {
-    // Hundreds of connections would each log their state changes; QT_LOGGING_RULES still wins.
-    QLoggingCategory::setFilterRules(
-        QStringLiteral("palaver.client.info=false\npalaver.transport.info=false"));
     LoadOptions lo;
     lo.url = m_options.url;
     lo.roomId = m_options.loadRoom;

@@ -45,6 +45,7 @@ struct BotOptions {
     QString outboxPath;
     int maxAttempts = 0;
     int flushTimeoutMs = 5000;
+    bool verbose = false;
     // --load
     int loadConnections = 0;
     double loadRate = 10;

@@ -61,9 +61,10 @@ public:
     BotProcess()
     {
         process.setProgram(BotPath);
-        // Every palaver.* category at debug, so that a secret that leaks into a log cannot hide.
+        // Every palaver.* category at every level (the SDK's info is off by default), so that a
+        // secret that leaks into a log cannot hide.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("palaver.*.debug=true"));
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("palaver.*=true"));
         env.remove(QStringLiteral("PALAVER_TOKEN"));
         process.setProcessEnvironment(env);
         process.setProcessChannelMode(QProcess::SeparateChannels);
@@ -318,8 +319,9 @@ private Q_SLOTS:
         QCOMPARE(bot.process.exitCode(), 0);
         QVERIFY(bot.count(QStringLiteral("exit")) == 1);
 
-        // Logged at debug, yet no token and no message content in the log.
+        // Logged at every level, yet no token and no message content in the log.
         QVERIFY(bot.log.contains("palaver.bot"));
+        QVERIFY(bot.log.contains("palaver.client")); // the SDK's lines were there to check
         QVERIFY(!m_lastToken.isEmpty());
         QVERIFY(!bot.log.contains(m_lastToken.split('.').at(2))); // the signature, anywhere
         QVERIFY(!bot.log.contains("private-words-7f3a"));
@@ -441,6 +443,47 @@ private Q_SLOTS:
         for (int i = 1; i <= 25; ++i)
             QCOMPARE(seen.value(QStringLiteral("line %1 été").arg(i)), 1);
         QCOMPARE(seen.value(QStringLiteral("line 26 without newline")), 1);
+    }
+
+    // The SDK's categories stay at Warning unless --verbose asks for their info lines; the user's
+    // QT_LOGGING_RULES still beat --verbose.
+    void verboseTurnsOnTheSdkInfoLines_data()
+    {
+        QTest::addColumn<bool>("verbose");
+        QTest::addColumn<QString>("rules"); // QT_LOGGING_RULES; empty: unset
+        QTest::addColumn<bool>("clientInfo");
+        QTest::newRow("quiet by default") << false << QString() << false;
+        QTest::newRow("--verbose") << true << QString() << true;
+        QTest::newRow("--verbose, rules win")
+            << true << QStringLiteral("palaver.client.info=false") << false;
+        QTest::newRow("rules without --verbose")
+            << false << QStringLiteral("palaver.client.info=true") << true;
+    }
+    void verboseTurnsOnTheSdkInfoLines()
+    {
+        QFETCH(bool, verbose);
+        QFETCH(QString, rules);
+        QFETCH(bool, clientInfo);
+        startServer();
+        BotProcess bot;
+        QProcessEnvironment env = bot.process.processEnvironment();
+        env.remove(QStringLiteral("QT_LOGGING_RULES"));
+        if (!rules.isEmpty())
+            env.insert(QStringLiteral("QT_LOGGING_RULES"), rules);
+        bot.process.setProcessEnvironment(env);
+        QStringList args = botArgs(
+            { QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json") });
+        if (verbose)
+            args << QStringLiteral("--verbose");
+        bot.start(args);
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        bot.process.terminate();
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+        // palaver.bot is the program's own category: Info in every case.
+        QVERIFY2(bot.log.contains("palaver.bot: connecting to"), bot.log.constData());
+        QVERIFY2(bot.log.contains("palaver.client: state") == clientInfo, bot.log.constData());
+        QVERIFY2(!bot.log.contains("palaver.protocol"), bot.log.constData()); // debug only
     }
 
     void badTokenExitsWithThree()
