@@ -36,7 +36,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Palaver headless bot: answers /help, /echo, /ping, /roll, /who, /uptime in the rooms it "
-        "joins; sends standard input to a room (--stdin); or load-tests a server (--load).\n"
+        "joins (--join ROOM); sends standard input to a room (--stdin ROOM); or load-tests a "
+        "server (--load N ROOM).\n"
+        "Several --url options form a failover list: each reconnection attempt after a failure "
+        "moves to the next URL (in --load mode too).\n"
         "Token: --token-file, else $PALAVER_TOKEN, else the keychain (--account).\n"
         "Exit codes: 0 done, 2 usage, 3 auth refused, 4 gave up connecting, "
         "5 messages left unacked."));
@@ -50,7 +53,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         p.addOption(option);
         return option;
     };
-    const auto url = opt("url", "Server URL (ws, wss, http or https).", "URL");
+    const auto url = opt("url",
+        "Server URL (ws, wss, http or https). Repeat it for failover: each reconnection attempt "
+        "after a failure moves to the next.",
+        "URL");
     const auto tokenFile = opt("token-file", "Read the token from this file.", "F");
     const auto account
         = opt("account", "Keychain account of the token (default palaver-bot).", "NAME");
@@ -77,7 +83,13 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     const auto secret = opt("secret",
         "Load test: mint a token per connection with this HS256 secret (users load-1..load-N).",
         "S");
-    p.addPositionalArgument(QStringLiteral("ROOM"), QStringLiteral("The room of a load test."));
+    // The usage line names the modes: ROOM is a positional argument of --load only.
+    p.addPositionalArgument(QStringLiteral("ROOM"),
+        QStringLiteral("With --load only: the room of the load test. (--join and --stdin take "
+                       "their room as the option's value.)"),
+        QStringLiteral("--url URL... [--join ROOM]... [--stdin ROOM]\n       %1 [options] --url "
+                       "URL... --load N ROOM")
+            .arg(arguments.value(0, QStringLiteral("palaver-bot"))));
 
     if (!p.parse(arguments)) {
         *error = p.errorText();
@@ -110,10 +122,22 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         return true;
     };
 
-    o->url = QUrl(p.value(url), QUrl::StrictMode);
-    if (!p.isSet(url) || !Client::endpointUrl(o->url).isValid()) {
-        *error = QStringLiteral("--url needs a ws, wss, http or https URL with a host");
+    const QStringList urls = p.values(url);
+    if (urls.isEmpty()) {
+        *error = QStringLiteral("--url is required: a ws, wss, http or https URL with a host");
         return false;
+    }
+    o->urls.clear();
+    for (const QString &text : urls) {
+        const QUrl u(text, QUrl::StrictMode);
+        if (!Client::endpointUrl(u).isValid()) {
+            // Without user info and query: they may hold credentials.
+            *error = QStringLiteral("--url %1 is not a ws, wss, http or https URL with a host")
+                         .arg(u.isValid() ? u.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
+                                          : QStringLiteral("number %1").arg(o->urls.size() + 1));
+            return false;
+        }
+        o->urls.append(u);
     }
     o->tokenFile = p.value(tokenFile);
     if (p.isSet(account))
@@ -251,7 +275,7 @@ void BotApp::run(const QString &token)
 {
     m_client = std::make_unique<Client>();
     Client *client = m_client.get();
-    client->setUrl(m_options.url);
+    client->setUrls(m_options.urls);
     client->setToken(token);
     client->setParser(m_options.parser);
     ReconnectPolicy policy = client->reconnectPolicy();
@@ -316,15 +340,17 @@ void BotApp::run(const QString &token)
         });
         m_stdin->start();
     }
-    qCInfo(Log::bot) << "connecting to"
-                     << m_options.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    QStringList servers;
+    for (const QUrl &u : std::as_const(m_options.urls))
+        servers.append(u.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+    qCInfo(Log::bot) << "connecting to" << servers.join(QStringLiteral(", "));
     client->open();
 }
 
 void BotApp::runLoad(const QString &token)
 {
     LoadOptions lo;
-    lo.url = m_options.url;
+    lo.urls = m_options.urls;
     lo.roomId = m_options.loadRoom;
     lo.connections = m_options.loadConnections;
     lo.rate = m_options.loadRate;

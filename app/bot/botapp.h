@@ -3,6 +3,7 @@
 
 #include <Palaver/client.h>
 
+#include <QList>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -33,7 +34,7 @@ enum ExitCode {
 };
 
 struct BotOptions {
-    QUrl url;
+    QList<QUrl> urls; //!< the first, then the failover servers, in order
     QString tokenFile;
     QString keychainAccount = QStringLiteral("palaver-bot");
     QStringList joinRooms;

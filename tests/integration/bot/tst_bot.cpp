@@ -550,12 +550,59 @@ private Q_SLOTS:
                     QStringLiteral("--parser"), QStringLiteral("xml") },
                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
                     QStringLiteral("--load"), QStringLiteral("2") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--url"), QStringLiteral("ftp://x") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--join"), QStringLiteral("general"),
+                    QStringLiteral("general") },
                 QStringList { QStringLiteral("--bogus") } }) {
             BotProcess bot;
             bot.start(args);
             QVERIFY(bot.waitForExit());
             QVERIFY2(bot.process.exitCode() == 2, qPrintable(args.join(QLatin1Char(' '))));
         }
+    }
+
+    // ROOM is a positional argument of --load only; the other modes take it as an option value.
+    void helpNamesTheModes()
+    {
+        BotProcess bot;
+        bot.start({ QStringLiteral("--help") });
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+        const QString help = QString::fromUtf8(bot.buffer) + bot.badLines.join(QLatin1Char('\n'));
+        for (const char *usage :
+            { "palaver-bot [options] --url URL... [--join ROOM]... [--stdin ROOM]",
+                "palaver-bot [options] --url URL... --load N ROOM", "--verbose" })
+            QVERIFY2(help.contains(QLatin1String(usage)), qPrintable(help));
+    }
+
+    // Several --url: a server nobody listens on first, the real one second. The refused attempt
+    // moves the bot to the next URL, where it joins.
+    void urlsFailOverToTheNext()
+    {
+        quint16 deadPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            deadPort = probe.serverPort();
+        }
+        startServer();
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1").arg(deadPort),
+            QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--token-file"),
+            tokenFile(QStringLiteral("robot")), QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json") });
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        QCOMPARE(bot.count(QStringLiteral("error"),
+                     [](const QJsonObject &e) {
+                         return e.value(QStringLiteral("error")).toString()
+                             == QLatin1String("ConnectionRefused");
+                     }),
+            1);
+        bot.process.terminate();
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
     }
 
     void linksNeitherGuiNorQml()
