@@ -72,6 +72,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
     const auto maxAttempts
         = opt("max-attempts", "Give up (exit 4) after N failed connection attempts; 0 never.", "N");
+    const auto reconnectDelay = opt("reconnect-delay",
+        "Wait about MS before the first reconnection attempt, backing off up to 5 x MS "
+        "(default 1000; not with --load).",
+        "MS");
     const auto flushTimeout = opt("flush-timeout",
         "On SIGINT/SIGTERM, wait this long for unacknowledged messages (default 5000).", "MS");
     const auto verbose = opt("verbose",
@@ -169,6 +173,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     if (!number(maxAttempts, 0, 1000000, &v))
         return false;
     o->maxAttempts = int(v);
+    v = 0;
+    if (!number(reconnectDelay, 1, 600000, &v))
+        return false;
+    o->reconnectDelayMs = int(v);
     v = o->flushTimeoutMs;
     if (!number(flushTimeout, 0, 3600000, &v))
         return false;
@@ -189,6 +197,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         o->loadSecret = p.value(secret).toUtf8();
         if (!o->stdinRoom.isEmpty()) {
             *error = QStringLiteral("--load and --stdin do not go together");
+            return false;
+        }
+        if (p.isSet(reconnectDelay)) {
+            *error = QStringLiteral("--load and --reconnect-delay do not go together");
             return false;
         }
     } else {
@@ -280,6 +292,10 @@ void BotApp::run(const QString &token)
     client->setParser(m_options.parser);
     ReconnectPolicy policy = client->reconnectPolicy();
     policy.setMaxAttempts(m_options.maxAttempts);
+    if (m_options.reconnectDelayMs > 0) {
+        policy.setInitialDelay(m_options.reconnectDelayMs);
+        policy.setMaxDelay(5 * m_options.reconnectDelayMs);
+    }
     client->setReconnectPolicy(policy);
     if (!m_options.outboxPath.isEmpty() && !client->setOutboxPath(m_options.outboxPath)) {
         qCCritical(Log::bot) << "cannot open the outbox" << m_options.outboxPath;

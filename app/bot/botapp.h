@@ -45,6 +45,7 @@ struct BotOptions {
     QString stdinRoom;
     QString outboxPath;
     int maxAttempts = 0;
+    int reconnectDelayMs = 0; //!< 0: the ReconnectPolicy's defaults
     int flushTimeoutMs = 5000;
     bool verbose = false;
     // --load

@@ -553,6 +553,8 @@ private Q_SLOTS:
                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
                     QStringLiteral("--url"), QStringLiteral("ftp://x") },
                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--reconnect-delay"), QStringLiteral("0") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
                     QStringLiteral("--join"), QStringLiteral("general"),
                     QStringLiteral("general") },
                 QStringList { QStringLiteral("--bogus") } }) {
