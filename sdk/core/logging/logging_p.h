@@ -13,6 +13,13 @@
 
 namespace Palaver::Log {
 
+//! A program's `--verbose`: Info for every palaver.* category. These are API rules, which Qt
+//! evaluates before QT_LOGGING_CONF and QT_LOGGING_RULES, so a user's rules still win.
+inline void enableVerbose()
+{
+    QLoggingCategory::setFilterRules(QStringLiteral("palaver.*.info=true"));
+}
+
 // Each macro is a whole function definition: one per line.
 // clang-format off
 inline Q_LOGGING_CATEGORY(protocol, "palaver.protocol", QtWarningMsg)
@@ -22,12 +29,5 @@ inline Q_LOGGING_CATEGORY(models, "palaver.models", QtWarningMsg)
 inline Q_LOGGING_CATEGORY(stub, "palaver.stub", QtInfoMsg)
 inline Q_LOGGING_CATEGORY(bot, "palaver.bot", QtInfoMsg)
 // clang-format on
-
-//! A program's `--verbose`: Info for every palaver.* category. These are API rules, which Qt
-//! evaluates before QT_LOGGING_CONF and QT_LOGGING_RULES, so a user's rules still win.
-inline void enableVerbose()
-{
-    QLoggingCategory::setFilterRules(QStringLiteral("palaver.*.info=true"));
-}
 
 } // namespace Palaver::Log
