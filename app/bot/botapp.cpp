@@ -15,7 +15,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFuture>
-#include <QLoggingCategory>
 
 #include <cstdio>
 #include <memory>
@@ -37,7 +36,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Palaver headless bot: answers /help, /echo, /ping, /roll, /who, /uptime in the rooms it "
-        "joins; sends standard input to a room (--stdin); or load-tests a server (--load).\n"
+        "joins (--join ROOM); sends standard input to a room (--stdin ROOM); or load-tests a "
+        "server (--load N ROOM).\n"
+        "Several --url options form a failover list: each reconnection attempt after a failure "
+        "moves to the next URL (in --load mode too).\n"
         "Token: --token-file, else $PALAVER_TOKEN, else the keychain (--account).\n"
         "Exit codes: 0 done, 2 usage, 3 auth refused, 4 gave up connecting, "
         "5 messages left unacked."));
@@ -51,7 +53,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         p.addOption(option);
         return option;
     };
-    const auto url = opt("url", "Server URL (ws, wss, http or https).", "URL");
+    const auto url = opt("url",
+        "Server URL (ws, wss, http or https). Repeat it for failover: each reconnection attempt "
+        "after a failure moves to the next.",
+        "URL");
     const auto tokenFile = opt("token-file", "Read the token from this file.", "F");
     const auto account
         = opt("account", "Keychain account of the token (default palaver-bot).", "NAME");
@@ -67,8 +72,14 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
     const auto maxAttempts
         = opt("max-attempts", "Give up (exit 4) after N failed connection attempts; 0 never.", "N");
+    const auto reconnectDelay = opt("reconnect-delay",
+        "Wait about MS before the first reconnection attempt, backing off up to 5 x MS "
+        "(default 1000; not with --load).",
+        "MS");
     const auto flushTimeout = opt("flush-timeout",
         "On SIGINT/SIGTERM, wait this long for unacknowledged messages (default 5000).", "MS");
+    const auto verbose = opt("verbose",
+        "Log the SDK's state changes (palaver.*.info) on stderr; QT_LOGGING_RULES still wins.");
     const auto load
         = opt("load", "Load test: N connections in this process (room as the argument).", "N");
     const auto rate = opt("rate", "Load test: messages per second, in total (default 10).", "R");
@@ -76,7 +87,13 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     const auto secret = opt("secret",
         "Load test: mint a token per connection with this HS256 secret (users load-1..load-N).",
         "S");
-    p.addPositionalArgument(QStringLiteral("ROOM"), QStringLiteral("The room of a load test."));
+    // The usage line names the modes: ROOM is a positional argument of --load only.
+    p.addPositionalArgument(QStringLiteral("ROOM"),
+        QStringLiteral("With --load only: the room of the load test. (--join and --stdin take "
+                       "their room as the option's value.)"),
+        QStringLiteral("--url URL... [--join ROOM]... [--stdin ROOM]\n       %1 [options] --url "
+                       "URL... --load N ROOM")
+            .arg(arguments.value(0, QStringLiteral("palaver-bot"))));
 
     if (!p.parse(arguments)) {
         *error = p.errorText();
@@ -109,10 +126,22 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         return true;
     };
 
-    o->url = QUrl(p.value(url), QUrl::StrictMode);
-    if (!p.isSet(url) || !Client::endpointUrl(o->url).isValid()) {
-        *error = QStringLiteral("--url needs a ws, wss, http or https URL with a host");
+    const QStringList urls = p.values(url);
+    if (urls.isEmpty()) {
+        *error = QStringLiteral("--url is required: a ws, wss, http or https URL with a host");
         return false;
+    }
+    o->urls.clear();
+    for (const QString &text : urls) {
+        const QUrl u(text, QUrl::StrictMode);
+        if (!Client::endpointUrl(u).isValid()) {
+            // Without user info and query: they may hold credentials.
+            *error = QStringLiteral("--url %1 is not a ws, wss, http or https URL with a host")
+                         .arg(u.isValid() ? u.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
+                                          : QStringLiteral("number %1").arg(o->urls.size() + 1));
+            return false;
+        }
+        o->urls.append(u);
     }
     o->tokenFile = p.value(tokenFile);
     if (p.isSet(account))
@@ -139,10 +168,15 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     o->commands = !p.isSet(noCommands);
     o->stdinRoom = p.value(stdinRoom);
     o->outboxPath = p.value(outbox);
+    o->verbose = p.isSet(verbose);
     double v = 0;
     if (!number(maxAttempts, 0, 1000000, &v))
         return false;
     o->maxAttempts = int(v);
+    v = 0;
+    if (!number(reconnectDelay, 1, 600000, &v))
+        return false;
+    o->reconnectDelayMs = int(v);
     v = o->flushTimeoutMs;
     if (!number(flushTimeout, 0, 3600000, &v))
         return false;
@@ -163,6 +197,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         o->loadSecret = p.value(secret).toUtf8();
         if (!o->stdinRoom.isEmpty()) {
             *error = QStringLiteral("--load and --stdin do not go together");
+            return false;
+        }
+        if (p.isSet(reconnectDelay)) {
+            *error = QStringLiteral("--load and --reconnect-delay do not go together");
             return false;
         }
     } else {
@@ -249,11 +287,15 @@ void BotApp::run(const QString &token)
 {
     m_client = std::make_unique<Client>();
     Client *client = m_client.get();
-    client->setUrl(m_options.url);
+    client->setUrls(m_options.urls);
     client->setToken(token);
     client->setParser(m_options.parser);
     ReconnectPolicy policy = client->reconnectPolicy();
     policy.setMaxAttempts(m_options.maxAttempts);
+    if (m_options.reconnectDelayMs > 0) {
+        policy.setInitialDelay(m_options.reconnectDelayMs);
+        policy.setMaxDelay(5 * m_options.reconnectDelayMs);
+    }
     client->setReconnectPolicy(policy);
     if (!m_options.outboxPath.isEmpty() && !client->setOutboxPath(m_options.outboxPath)) {
         qCCritical(Log::bot) << "cannot open the outbox" << m_options.outboxPath;
@@ -314,18 +356,17 @@ void BotApp::run(const QString &token)
         });
         m_stdin->start();
     }
-    qCInfo(Log::bot) << "connecting to"
-                     << m_options.url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    QStringList servers;
+    for (const QUrl &u : std::as_const(m_options.urls))
+        servers.append(u.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
+    qCInfo(Log::bot) << "connecting to" << servers.join(QStringLiteral(", "));
     client->open();
 }
 
 void BotApp::runLoad(const QString &token)
 {
-    // Hundreds of connections would each log their state changes; QT_LOGGING_RULES still wins.
-    QLoggingCategory::setFilterRules(
-        QStringLiteral("palaver.client.info=false\npalaver.transport.info=false"));
     LoadOptions lo;
-    lo.url = m_options.url;
+    lo.urls = m_options.urls;
     lo.roomId = m_options.loadRoom;
     lo.connections = m_options.loadConnections;
     lo.rate = m_options.loadRate;

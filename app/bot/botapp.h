@@ -3,6 +3,7 @@
 
 #include <Palaver/client.h>
 
+#include <QList>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -33,7 +34,7 @@ enum ExitCode {
 };
 
 struct BotOptions {
-    QUrl url;
+    QList<QUrl> urls; //!< the first, then the failover servers, in order
     QString tokenFile;
     QString keychainAccount = QStringLiteral("palaver-bot");
     QStringList joinRooms;
@@ -44,7 +45,9 @@ struct BotOptions {
     QString stdinRoom;
     QString outboxPath;
     int maxAttempts = 0;
+    int reconnectDelayMs = 0; //!< 0: the ReconnectPolicy's defaults
     int flushTimeoutMs = 5000;
+    bool verbose = false;
     // --load
     int loadConnections = 0;
     double loadRate = 10;

@@ -96,7 +96,7 @@ void LoadRunner::connectAll()
     qCInfo(Log::bot) << "load: opening" << n << "connections";
     for (int i = 0; i < n; ++i) {
         auto client = std::make_unique<Client>();
-        client->setUrl(m_options.url);
+        client->setUrls(m_options.urls);
         client->setParser(m_options.parser);
         const QString user = QStringLiteral("load-%1").arg(i + 1);
         client->setToken(m_options.secret.isEmpty()

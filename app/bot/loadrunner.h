@@ -16,7 +16,7 @@
 namespace Palaver::Bot {
 
 struct LoadOptions {
-    QUrl url;
+    QList<QUrl> urls; //!< every connection fails over along the same list
     QString roomId;
     int connections = 10;
     double rate = 10; //!< messages per second, all connections together

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // palaver-bot: a headless bot on Palaver::Sdk (QtCore only: no GUI, no QML).
 #include "botapp.h"
+#include "logging_p.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -22,6 +23,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "palaver-bot: %s\nTry 'palaver-bot --help'.\n", qPrintable(error));
         return Palaver::Bot::ExitUsage;
     }
+    if (options.verbose)
+        Palaver::Log::enableVerbose();
     Palaver::Bot::BotApp bot(std::move(options));
     QTimer::singleShot(0, &bot, &Palaver::Bot::BotApp::start);
     return app.exec();

@@ -2,6 +2,7 @@
 // palaver-chat: the command line, the application's names (for QSettings), the Client, and the
 // Palaver.Chat QML module's Main.qml. Everything visible lives in qml/.
 #include "demousers.h"
+#include "logging_p.h"
 #include <Palaver/client.h>
 
 #include <QCommandLineParser>
@@ -32,6 +33,10 @@ struct Options {
     QCommandLineOption demoUser { QStringLiteral("demo-user"),
         QCoreApplication::translate("main", "With --demo: sign in as this demo user at once."),
         QStringLiteral("ID") };
+    QCommandLineOption verbose { QStringLiteral("verbose"),
+        QCoreApplication::translate("main",
+            "Log the connection's state changes (palaver.*.info) on stderr; QT_LOGGING_RULES "
+            "still wins.") };
 };
 
 void setNames()
@@ -48,7 +53,7 @@ void setUpParser(QCommandLineParser &parser, const Options &options)
         QCoreApplication::translate("main", "Palaver chat: a desktop client for Palaver servers."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({ options.url, options.demo, options.demoUser });
+    parser.addOptions({ options.url, options.demo, options.demoUser, options.verbose });
 }
 
 bool asksForHelpOrVersion(int argc, char *argv[])
@@ -86,6 +91,8 @@ int main(int argc, char *argv[])
     const Options options;
     setUpParser(parser, options);
     parser.process(app);
+    if (parser.isSet(options.verbose))
+        Palaver::Log::enableVerbose();
     const QCommandLineOption &urlOption = options.url;
     const QCommandLineOption &demoOption = options.demo;
     const QCommandLineOption &demoUserOption = options.demoUser;

@@ -3,6 +3,7 @@
 
 #include "Palaver/Stub/jwtverifier.h"
 #include "Palaver/Stub/stubserver.h"
+#include "logging_p.h"
 #include "signalwatcher.h"
 
 #include <QCommandLineParser>
@@ -100,8 +101,11 @@ int runServer(const QStringList &arguments)
         opt("rate-per-sec", "Per-user token bucket refill rate.", "R", "5"),
         opt("recovery-window", "Connection state recovery window.", "MS", "120000"),
         opt("demo", "Demo rooms and users; prints a token per user."),
+        opt("verbose", "Log info (palaver.*.info) on stderr; QT_LOGGING_RULES still wins."),
     });
     parser.process(arguments);
+    if (parser.isSet(QStringLiteral("verbose")))
+        Log::enableVerbose();
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));

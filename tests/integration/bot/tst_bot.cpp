@@ -1,20 +1,27 @@
 // SPDX-License-Identifier: MIT
 // palaver-bot end to end: the binary (QProcess) against the in-process StubServer. Commands and
 // their replies, the --json event stream, --stdin across a server restart (each line stored
-// exactly once), the exit codes, and the bot kit's parsers.
+// exactly once), the exit codes, and the bot kit's parsers. One test runs palaver-stub as a
+// process too, to kill it: a --json listener must print every line of a --stdin sender once
+// across a SIGKILL and a SIGTERM of the server.
+#include "faultproxy.h"
 #include <Palaver/Bot/standardcommands.h>
 #include <Palaver/Stub/jwtverifier.h>
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -26,6 +33,7 @@ using Palaver::Stub::StubServer;
 namespace {
 
 const QString BotPath = QStringLiteral(PALAVER_BOT_PATH);
+const QString StubPath = QStringLiteral(PALAVER_STUB_PATH);
 
 StubConfig testConfig(const QString &dbPath = QStringLiteral(":memory:"))
 {
@@ -49,11 +57,22 @@ ReconnectPolicy fastPolicy()
     return p;
 }
 
+const QElapsedTimer &testClock()
+{
+    static const QElapsedTimer timer = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return timer;
+}
+
 // palaver-bot as a child process; stdout is read as JSON lines (with --json).
 class BotProcess {
 public:
     QProcess process;
     QList<QJsonObject> events;
+    QList<qint64> arrivals; // when each event was read, on testClock()
     QStringList badLines;
     QByteArray buffer;
     QByteArray log; // standard error: the bot's log lines
@@ -61,9 +80,10 @@ public:
     BotProcess()
     {
         process.setProgram(BotPath);
-        // Every palaver.* category at debug, so that a secret that leaks into a log cannot hide.
+        // Every palaver.* category at every level (the SDK's info is off by default), so that a
+        // secret that leaks into a log cannot hide.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("palaver.*.debug=true"));
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("palaver.*=true"));
         env.remove(QStringLiteral("PALAVER_TOKEN"));
         process.setProcessEnvironment(env);
         process.setProcessChannelMode(QProcess::SeparateChannels);
@@ -77,8 +97,10 @@ public:
                 const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
                 if (error.error != QJsonParseError::NoError || !doc.isObject())
                     badLines.append(QString::fromUtf8(line));
-                else
+                else {
                     events.append(doc.object());
+                    arrivals.append(testClock().elapsed());
+                }
             }
         });
         QObject::connect(&process, &QProcess::readyReadStandardError, &process, [this] {
@@ -119,6 +141,85 @@ public:
     {
         return QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeout);
     }
+};
+
+// palaver-stub as a child process that can be killed and started again, after an outage, on
+// the port it picked with --port 0 the first time.
+class StubProcess {
+public:
+    QProcess process;
+    QByteArray output;
+    QByteArray log;
+    quint16 port = 0; // from the "listening on" line of the current run; 0 while not listening
+    quint16 firstPort = 0;
+    int starts = 0;
+    QList<QProcess::ExitStatus> exitStatuses;
+    QList<int> exitCodes;
+
+    explicit StubProcess(QStringList arguments) : m_arguments(std::move(arguments))
+    {
+        process.setProgram(StubPath);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_LOGGING_RULES")); // --verbose says what to log
+        process.setProcessEnvironment(env);
+        m_outage.setSingleShot(true);
+        QObject::connect(&m_outage, &QTimer::timeout, &process, [this] { start(firstPort); });
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [this] {
+            output += process.readAllStandardOutput();
+            static const QRegularExpression re(QStringLiteral("listening on \\S+:(\\d+)"));
+            const auto m = re.match(QString::fromUtf8(output));
+            if (m.hasMatch() && port == 0) {
+                port = quint16(m.captured(1).toUInt());
+                if (firstPort == 0)
+                    firstPort = port;
+            }
+        });
+        QObject::connect(&process, &QProcess::readyReadStandardError, &process, [this] {
+            const QByteArray err = process.readAllStandardError();
+            log += err;
+            std::fwrite(err.constData(), 1, size_t(err.size()), stderr);
+        });
+        QObject::connect(
+            &process, &QProcess::finished, &process, [this](int code, QProcess::ExitStatus status) {
+                exitCodes.append(code);
+                exitStatuses.append(status);
+                port = 0;
+                if (m_outageMs >= 0)
+                    m_outage.start(m_outageMs);
+                m_outageMs = -1;
+            });
+    }
+    ~StubProcess()
+    {
+        m_outage.stop();
+        process.disconnect(); // no restart, no callbacks from the dying process
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+
+    //! `listenPort` 0 picks a free one; a restart passes the first run's port explicitly.
+    void start(quint16 listenPort)
+    {
+        output.clear();
+        port = 0;
+        ++starts;
+        process.setArguments(
+            m_arguments + QStringList { QStringLiteral("--port"), QString::number(listenPort) });
+        process.start();
+    }
+    //! Ends the server (SIGKILL or SIGTERM) and starts it again `outageMs` after it exited.
+    void restart(bool kill, int outageMs)
+    {
+        m_outageMs = outageMs;
+        kill ? process.kill() : process.terminate();
+    }
+
+private:
+    QStringList m_arguments;
+    QTimer m_outage;
+    int m_outageMs = -1;
 };
 
 } // namespace
@@ -318,8 +419,9 @@ private Q_SLOTS:
         QCOMPARE(bot.process.exitCode(), 0);
         QVERIFY(bot.count(QStringLiteral("exit")) == 1);
 
-        // Logged at debug, yet no token and no message content in the log.
+        // Logged at every level, yet no token and no message content in the log.
         QVERIFY(bot.log.contains("palaver.bot"));
+        QVERIFY(bot.log.contains("palaver.client")); // the SDK's lines were there to check
         QVERIFY(!m_lastToken.isEmpty());
         QVERIFY(!bot.log.contains(m_lastToken.split('.').at(2))); // the signature, anywhere
         QVERIFY(!bot.log.contains("private-words-7f3a"));
@@ -443,6 +545,311 @@ private Q_SLOTS:
         QCOMPARE(seen.value(QStringLiteral("line 26 without newline")), 1);
     }
 
+    // The SDK's categories stay at Warning unless --verbose asks for their info lines; the user's
+    // QT_LOGGING_RULES still beat --verbose.
+    void verboseTurnsOnTheSdkInfoLines_data()
+    {
+        QTest::addColumn<bool>("verbose");
+        QTest::addColumn<QString>("rules"); // QT_LOGGING_RULES; empty: unset
+        QTest::addColumn<bool>("clientInfo");
+        QTest::newRow("quiet by default") << false << QString() << false;
+        QTest::newRow("--verbose") << true << QString() << true;
+        QTest::newRow("--verbose, rules win")
+            << true << QStringLiteral("palaver.client.info=false") << false;
+        QTest::newRow("rules without --verbose")
+            << false << QStringLiteral("palaver.client.info=true") << true;
+    }
+    void verboseTurnsOnTheSdkInfoLines()
+    {
+        QFETCH(bool, verbose);
+        QFETCH(QString, rules);
+        QFETCH(bool, clientInfo);
+        startServer();
+        BotProcess bot;
+        QProcessEnvironment env = bot.process.processEnvironment();
+        env.remove(QStringLiteral("QT_LOGGING_RULES"));
+        if (!rules.isEmpty())
+            env.insert(QStringLiteral("QT_LOGGING_RULES"), rules);
+        bot.process.setProcessEnvironment(env);
+        QStringList args = botArgs(
+            { QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json") });
+        if (verbose)
+            args << QStringLiteral("--verbose");
+        bot.start(args);
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        bot.process.terminate();
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+        // palaver.bot is the program's own category: Info in every case.
+        QVERIFY2(bot.log.contains("palaver.bot: connecting to"), bot.log.constData());
+        QVERIFY2(bot.log.contains("palaver.client: state") == clientInfo, bot.log.constData());
+        QVERIFY2(!bot.log.contains("palaver.protocol"), bot.log.constData()); // debug only
+    }
+
+    // A --json listener stays in general while palaver-stub is killed (SIGKILL) and stopped
+    // (SIGTERM), each time for about 1.5 s while a --stdin sender keeps getting a line every
+    // 10 ms: each outage spans more messages than the 50 a join brings. The listener must print
+    // each of the 1000 lines exactly once, as a gap-free run of seqs, and nothing but JSON.
+    void listenerPrintsEveryLineOnceAcrossStubRestarts_data()
+    {
+        QTest::addColumn<QString>("parser");
+        QTest::newRow("json") << QStringLiteral("json");
+        QTest::newRow("msgpack") << QStringLiteral("msgpack");
+    }
+    void listenerPrintsEveryLineOnceAcrossStubRestarts()
+    {
+        QFETCH(QString, parser);
+        constexpr int Lines = 1000;
+        constexpr int KillAt = 300; // SIGKILL after this line was written
+        constexpr int TermAt = 650; // SIGTERM after this one
+        constexpr int OutageMs = 1500;
+        QElapsedTimer clock;
+        clock.start();
+
+        const QByteArray secret = QByteArrayLiteral("restart-test-secret");
+        const QString db = m_dir.filePath(QStringLiteral("restarts-%1.sqlite").arg(parser));
+        QFile::remove(db);
+        StubProcess stub(
+            { QStringLiteral("--db"), db, QStringLiteral("--secret"), QString::fromLatin1(secret),
+                QStringLiteral("--parser"), parser, QStringLiteral("--rate-burst"),
+                QStringLiteral("100000"), QStringLiteral("--rate-per-sec"),
+                QStringLiteral("100000"), QStringLiteral("--verbose") });
+        stub.start(0);
+        QVERIFY(QTest::qWaitFor([&] { return stub.port != 0; }, 20000));
+        const QString url = QStringLiteral("ws://127.0.0.1:%1").arg(stub.port);
+
+        const auto tokenOf = [&](const QString &user) {
+            const QString path = m_dir.filePath(user + QStringLiteral("-restarts.token"));
+            QFile file(path);
+            if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                file.write(Stub::JwtVerifier::mint(secret, user, user, 3600) + '\n');
+            return path;
+        };
+        const auto unsetRules = [](BotProcess &bot) { // --verbose says what to log
+            QProcessEnvironment env = bot.process.processEnvironment();
+            env.remove(QStringLiteral("QT_LOGGING_RULES"));
+            bot.process.setProcessEnvironment(env);
+        };
+        // Both bots reconnect fast. Which one comes back first after a restart would be up to
+        // their jitter, and a listener that is back first sees every line live: so the listener
+        // goes through a proxy that refuses it from each restart until the sender has had
+        // HeldBack more lines stored, more than a join page. The 1.5 s outage puts about 150
+        // lines in the sender's outbox, which it flushes as soon as the stub is back.
+        constexpr int HeldBack = 100;
+        Palaver::Test::FaultProxy proxy;
+        proxy.setTarget(QHostAddress::LocalHost, stub.port);
+        QVERIFY(proxy.listen());
+        BotProcess listener;
+        unsetRules(listener);
+        listener.start({ QStringLiteral("--url"), proxy.url().toString(),
+            QStringLiteral("--token-file"), tokenOf(QStringLiteral("listener")),
+            QStringLiteral("--json"), QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--parser"), parser, QStringLiteral("--reconnect-delay"),
+            QStringLiteral("100"), QStringLiteral("--verbose") });
+        QVERIFY(listener.waitFor(QStringLiteral("joined")));
+        BotProcess sender;
+        unsetRules(sender);
+        sender.start({ QStringLiteral("--url"), url, QStringLiteral("--token-file"),
+            tokenOf(QStringLiteral("sender")), QStringLiteral("--stdin"), QStringLiteral("general"),
+            QStringLiteral("--no-commands"), QStringLiteral("--json"), QStringLiteral("--parser"),
+            parser, QStringLiteral("--reconnect-delay"), QStringLiteral("50"),
+            QStringLiteral("--verbose") });
+        QVERIFY(sender.waitFor(QStringLiteral("joined")));
+
+        const auto acked = [&] { return sender.count(QStringLiteral("acked")); };
+        int holdFrom = -1; // the sender's acks when the listener was last held back
+        QObject gate; // goes before the locals it uses, even when a check returns early
+        QObject::connect(&sender.process, &QProcess::readyReadStandardOutput, &gate,
+            [&] { // after BotProcess's own handler: the events are parsed
+                if (holdFrom >= 0 && stub.port != 0 && acked() >= holdFrom + HeldBack) {
+                    proxy.setRefuse(false);
+                    holdFrom = -1;
+                }
+            });
+        const auto restartStub = [&](bool kill) {
+            proxy.setRefuse(true);
+            holdFrom = acked();
+            stub.restart(kill, OutageMs);
+        };
+
+        const auto line
+            = [](int i) { return QStringLiteral("restart line %1 \u00e9t\u00e9").arg(i); };
+        int written = 0;
+        bool secondRestartTooEarly = false;
+        QTimer feed;
+        feed.setTimerType(Qt::PreciseTimer);
+        feed.setInterval(10);
+        QObject::connect(&feed, &QTimer::timeout, &feed, [&] {
+            ++written;
+            sender.process.write((line(written) + QLatin1Char('\n')).toUtf8());
+            if (written == KillAt)
+                restartStub(true);
+            if (written == TermAt) {
+                secondRestartTooEarly = stub.port == 0 || holdFrom >= 0; // first not over
+                restartStub(false);
+            }
+            if (written == Lines) {
+                feed.stop();
+                sender.process.closeWriteChannel();
+            }
+        });
+        feed.start();
+
+        // A real event loop while lines are fed: QTest::qWaitFor naps 10 ms between its rounds,
+        // which would stretch the 10 ms cadence. The sender exits once every line is
+        // acknowledged; the guard only bounds a hang.
+        QEventLoop loop;
+        QObject::connect(&sender.process, &QProcess::finished, &loop, &QEventLoop::quit);
+        QTimer guard;
+        guard.setSingleShot(true);
+        QObject::connect(&guard, &QTimer::timeout, &loop, &QEventLoop::quit);
+        guard.start(40000);
+        loop.exec();
+        QVERIFY2(
+            written == Lines, qPrintable(QStringLiteral("only %1 lines written").arg(written)));
+        QVERIFY(!secondRestartTooEarly);
+        QVERIFY2(sender.process.state() == QProcess::NotRunning, "the sender did not finish");
+        QCOMPARE(sender.process.exitCode(), 0);
+        const qint64 senderDoneMs = clock.elapsed();
+
+        const auto printed = [&] {
+            QHash<QString, int> n;
+            for (const auto &e : std::as_const(listener.events))
+                if (e.value(QStringLiteral("event")).toString() == QLatin1String("message"))
+                    ++n[e.value(QStringLiteral("content")).toString()];
+            return n;
+        };
+        // Lines still on their way to the listener (it may reconnect after the sender).
+        [[maybe_unused]] const bool complete = QTest::qWaitFor(
+            [&] {
+                const auto n = printed();
+                for (int i = 1; i <= Lines; ++i)
+                    if (!n.contains(line(i)))
+                        return false;
+                return true;
+            },
+            8000);
+        listener.process.terminate();
+        QVERIFY(listener.waitForExit());
+        QCOMPARE(listener.process.exitCode(), 0);
+        stub.process.terminate();
+        QVERIFY(stub.process.waitForFinished(10000));
+        qInfo("row %s: sender done after %lld ms, whole run %lld ms", qPrintable(parser),
+            senderDoneMs, clock.elapsed());
+
+        // The restarts happened as planned: killed, stopped cleanly, back on the same port.
+        QCOMPARE(stub.starts, 3);
+        QCOMPARE(stub.exitStatuses.size(), 3);
+        QCOMPARE(stub.exitStatuses.at(0), QProcess::CrashExit); // SIGKILL
+        QCOMPARE(stub.exitStatuses.at(1), QProcess::NormalExit); // SIGTERM: a clean exit
+        QCOMPARE(stub.exitCodes.at(1), 0);
+        QVERIFY(listener.count(QStringLiteral("joined"), [](const QJsonObject &e) {
+            return e.value(QStringLiteral("rejoined")).toBool();
+        }) >= 2);
+
+        // The listener was away while more than a join page of lines was stored: count the
+        // sender's acks that arrived between a drop of the listener and its re-join.
+        int mostAckedWhileAway = 0;
+        qint64 awaySince = -1;
+        for (qsizetype i = 0; i < listener.events.size(); ++i) {
+            const QString event = listener.events.at(i).value(QStringLiteral("event")).toString();
+            if (event == QLatin1String("disconnected") && awaySince < 0)
+                awaySince = listener.arrivals.at(i);
+            if (event == QLatin1String("joined") && awaySince >= 0) {
+                int acked = 0;
+                for (qsizetype k = 0; k < sender.events.size(); ++k)
+                    acked += sender.arrivals.at(k) >= awaySince
+                        && sender.arrivals.at(k) <= listener.arrivals.at(i)
+                        && sender.events.at(k).value(QStringLiteral("event")).toString()
+                            == QLatin1String("acked");
+                mostAckedWhileAway = qMax(mostAckedWhileAway, acked);
+                awaySince = -1;
+            }
+        }
+        qInfo("at most %d lines were acknowledged while the listener was away", mostAckedWhileAway);
+        QVERIFY(mostAckedWhileAway >= HeldBack);
+
+        // The sender's side: 1000 lines read, each acknowledged, with 1000 distinct seqs.
+        QCOMPARE(sender.count(QStringLiteral("eof"),
+                     [&](const QJsonObject &e) {
+                         return e.value(QStringLiteral("lines")).toInt() == Lines
+                             && e.value(QStringLiteral("refused")).toInt() == 0;
+                     }),
+            1);
+        QSet<QString> ackedIds;
+        QSet<qint64> ackedSeqs;
+        for (const auto &e : std::as_const(sender.events))
+            if (e.value(QStringLiteral("event")).toString() == QLatin1String("acked")) {
+                ackedIds.insert(e.value(QStringLiteral("clientId")).toString());
+                ackedSeqs.insert(e.value(QStringLiteral("seq")).toInteger());
+            }
+        QCOMPARE(ackedIds.size(), Lines);
+        QCOMPARE(ackedSeqs.size(), Lines);
+
+        // The listener's stdout: JSON lines only.
+        QVERIFY2(listener.badLines.isEmpty(),
+            qPrintable(QStringLiteral("%1 lines that are not JSON objects, the first: %2")
+                           .arg(listener.badLines.size())
+                           .arg(listener.badLines.value(0))));
+        QVERIFY2(listener.buffer.isEmpty(), listener.buffer.constData()); // no unfinished line
+
+        // Every line exactly once.
+        const QHash<QString, int> n = printed();
+        QList<int> missing;
+        QStringList duplicated;
+        for (int i = 1; i <= Lines; ++i) {
+            const int times = n.value(line(i));
+            if (times == 0)
+                missing.append(i);
+            else if (times > 1)
+                duplicated.append(QStringLiteral("%1 (%2 times)").arg(i).arg(times));
+        }
+        int strangers = 0;
+        for (auto it = n.cbegin(); it != n.cend(); ++it)
+            if (!it.key().startsWith(QLatin1String("restart line ")))
+                strangers += it.value();
+        QStringList missingRuns; // "300-511": where the listener lost the stream
+        for (qsizetype i = 0; i < missing.size();) {
+            qsizetype j = i;
+            while (j + 1 < missing.size() && missing.at(j + 1) == missing.at(j) + 1)
+                ++j;
+            missingRuns.append(i == j
+                    ? QString::number(missing.at(i))
+                    : QStringLiteral("%1-%2").arg(missing.at(i)).arg(missing.at(j)));
+            i = j + 1;
+        }
+        const QString report
+            = QStringLiteral("listener (%1): of %2 lines %3 missing, %4 duplicated, %5 other "
+                             "messages; missing lines: %6; duplicated e.g. %7")
+                  .arg(parser)
+                  .arg(Lines)
+                  .arg(missing.size())
+                  .arg(duplicated.size())
+                  .arg(strangers)
+                  .arg(missingRuns.mid(0, 10).join(QStringLiteral(", ")),
+                      duplicated.mid(0, 6).join(QStringLiteral(", ")));
+        qInfo("%s", qPrintable(report));
+        QVERIFY2(missing.isEmpty() && duplicated.isEmpty() && strangers == 0, qPrintable(report));
+
+        // Per room, the printed seqs go up by exactly 1.
+        QHash<QString, qint64> lastSeq;
+        QStringList jumps;
+        for (const auto &e : std::as_const(listener.events)) {
+            if (e.value(QStringLiteral("event")).toString() != QLatin1String("message"))
+                continue;
+            const QString room = e.value(QStringLiteral("roomId")).toString();
+            const qint64 seq = e.value(QStringLiteral("seq")).toInteger();
+            if (lastSeq.contains(room) && seq != lastSeq.value(room) + 1)
+                jumps.append(
+                    QStringLiteral("%1: %2 -> %3").arg(room).arg(lastSeq.value(room)).arg(seq));
+            lastSeq.insert(room, seq);
+        }
+        QVERIFY2(jumps.isEmpty(),
+            qPrintable(QStringLiteral("%1 seq jumps, e.g. %2")
+                           .arg(jumps.size())
+                           .arg(jumps.mid(0, 8).join(QStringLiteral(", ")))));
+    }
+
     void badTokenExitsWithThree()
     {
         startServer();
@@ -507,12 +914,61 @@ private Q_SLOTS:
                     QStringLiteral("--parser"), QStringLiteral("xml") },
                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
                     QStringLiteral("--load"), QStringLiteral("2") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--url"), QStringLiteral("ftp://x") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--reconnect-delay"), QStringLiteral("0") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--join"), QStringLiteral("general"),
+                    QStringLiteral("general") },
                 QStringList { QStringLiteral("--bogus") } }) {
             BotProcess bot;
             bot.start(args);
             QVERIFY(bot.waitForExit());
             QVERIFY2(bot.process.exitCode() == 2, qPrintable(args.join(QLatin1Char(' '))));
         }
+    }
+
+    // ROOM is a positional argument of --load only; the other modes take it as an option value.
+    void helpNamesTheModes()
+    {
+        BotProcess bot;
+        bot.start({ QStringLiteral("--help") });
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+        const QString help = QString::fromUtf8(bot.buffer) + bot.badLines.join(QLatin1Char('\n'));
+        for (const char *usage :
+            { "palaver-bot [options] --url URL... [--join ROOM]... [--stdin ROOM]",
+                "palaver-bot [options] --url URL... --load N ROOM", "--verbose" })
+            QVERIFY2(help.contains(QLatin1String(usage)), qPrintable(help));
+    }
+
+    // Several --url: a server nobody listens on first, the real one second. The refused attempt
+    // moves the bot to the next URL, where it joins.
+    void urlsFailOverToTheNext()
+    {
+        quint16 deadPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            deadPort = probe.serverPort();
+        }
+        startServer();
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1").arg(deadPort),
+            QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--token-file"),
+            tokenFile(QStringLiteral("robot")), QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json") });
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        QCOMPARE(bot.count(QStringLiteral("error"),
+                     [](const QJsonObject &e) {
+                         return e.value(QStringLiteral("error")).toString()
+                             == QLatin1String("ConnectionRefused");
+                     }),
+            1);
+        bot.process.terminate();
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
     }
 
     void linksNeitherGuiNorQml()

@@ -25,17 +25,22 @@ private Q_SLOTS:
     void listensAndStopsCleanly_data()
     {
         QTest::addColumn<int>("signal");
-        QTest::newRow("SIGTERM") << int(SIGTERM);
-        QTest::newRow("SIGINT") << int(SIGINT);
+        QTest::addColumn<QStringList>("more");
+        QTest::newRow("SIGTERM") << int(SIGTERM) << QStringList {};
+        QTest::newRow("SIGINT") << int(SIGINT) << QStringList {};
+        QTest::newRow("SIGTERM, --verbose")
+            << int(SIGTERM) << QStringList { QStringLiteral("--verbose") };
     }
 
     void listensAndStopsCleanly()
     {
         QFETCH(int, signal);
+        QFETCH(QStringList, more);
         QProcess p;
         p.start(Exe,
-            { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--secret"),
-                QStringLiteral("s") });
+            QStringList { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--secret"),
+                QStringLiteral("s") }
+                + more);
         QVERIFY(p.waitForStarted());
         static const QRegularExpression re(
             QStringLiteral("^palaver-stub listening on 127\\.0\\.0\\.1:(\\d+)$"),
