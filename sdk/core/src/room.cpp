@@ -84,7 +84,7 @@ void Room::Private::setLastMessage(const Message &message)
         return;
     lastMessage = message;
     if (directory)
-        directory->noteActivity(id, 0, &message);
+        directory->noteRoomActivity(id, 0, true);
     Q_EMIT q->lastMessageChanged();
 }
 
@@ -98,13 +98,18 @@ void Room::Private::onDelivered(const Message &message)
     if (directory)
         directory->rememberName(message.authorId, message.authorName);
     const QString own = ownUserId();
-    if (message.authorId != own || own.isEmpty()) {
+    const bool others = message.authorId != own || own.isEmpty();
+    if (others)
         setUnread(unread + 1);
-        if (directory)
-            directory->noteActivity(id, 1, nullptr);
+    const bool newer = message.seq > lastMessage.seq;
+    if (newer)
+        lastMessage = message;
+    if (directory) // one look-up a message: the room's row is updated at the end of the turn
+        directory->noteRoomActivity(id, others ? 1 : 0, newer);
+    if (others)
         stopTyping(message.authorId);
-    }
-    setLastMessage(message);
+    if (newer)
+        Q_EMIT q->lastMessageChanged();
     Q_EMIT q->messageReceived(message);
     messages->queueIncoming(message);
 }

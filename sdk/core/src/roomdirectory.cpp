@@ -441,6 +441,17 @@ void RoomDirectory::noteActivity(const QString &roomId, int unread, const Messag
     QMetaObject::invokeMethod(this, &RoomDirectory::flushActivity, Qt::QueuedConnection);
 }
 
+void RoomDirectory::noteRoomActivity(const QString &roomId, int unread, bool newLatest)
+{
+    Activity &a = m_activity[roomId];
+    a.unread += unread;
+    a.roomLatest = a.roomLatest || newLatest;
+    if (m_activityScheduled)
+        return;
+    m_activityScheduled = true;
+    QMetaObject::invokeMethod(this, &RoomDirectory::flushActivity, Qt::QueuedConnection);
+}
+
 void RoomDirectory::markRead(const QString &roomId)
 {
     if (auto it = m_activity.find(roomId); it != m_activity.end())
@@ -453,8 +464,11 @@ void RoomDirectory::flushActivity()
     m_activityScheduled = false;
     const auto activity = std::exchange(m_activity, {});
     for (auto it = activity.cbegin(); it != activity.cend(); ++it) {
-        if (it->latest.seq > 0)
-            m_roomList->setLastMessage(it->latest);
+        const Room *room = it->roomLatest ? m_rooms.value(it.key()) : nullptr;
+        const Message &latest
+            = room && room->d->lastMessage.seq > it->latest.seq ? room->d->lastMessage : it->latest;
+        if (latest.seq > 0)
+            m_roomList->setLastMessage(latest);
         if (it->unread > 0)
             m_roomList->incrementUnread(it.key(), it->unread);
     }

@@ -98,6 +98,9 @@ public:
     //! A room's row gets `unread` more unread messages and `latest` as its newest message (if
     //! newer). Rows are updated once per event-loop turn, so a burst is one change per room.
     void noteActivity(const QString &roomId, int unread, const Message *latest);
+    //! The same for a room with a Room object: its `lastMessage` is read when the row is
+    //! updated, so that a burst copies each message once (into the Room), not twice.
+    void noteRoomActivity(const QString &roomId, int unread, bool newLatest);
     //! Clears the room's unread count in the room list, including what is not applied yet.
     void markRead(const QString &roomId);
     //! Applies the noted activity now.
@@ -129,6 +132,7 @@ private:
     struct Activity {
         int unread = 0;
         Message latest;
+        bool roomLatest = false; //!< the Room's lastMessage is newer than what the list shows
     };
     QHash<QString, Activity> m_activity; //!< room id -> not yet applied to the room list
     bool m_activityScheduled = false;

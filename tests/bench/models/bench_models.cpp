@@ -57,12 +57,21 @@ QString loadAverage()
 }
 
 // Latest page of older history: `limit` messages below `before`, oldest first.
+// A string of its own, as a decoder makes one per message: the model may keep it (shared), so
+// the memory figure must not see it shared with the bench's copy.
+QString fresh(const QString &s)
+{
+    return QString(s.constData(), s.size());
+}
+
 QList<Message> historyPage(const QList<Message> &older, qint64 before, int limit)
 {
     QList<Message> page;
     for (const Message &m : older) {
-        if (m.seq < before && m.seq >= before - limit)
+        if (m.seq < before && m.seq >= before - limit) {
             page.append(m);
+            page.last().content = fresh(m.content);
+        }
     }
     return page;
 }
@@ -187,6 +196,7 @@ Result runFlood(
         const qsizetype end = std::min<qsizetype>(next + o.batch, flood.size());
         for (; next < end; ++next) {
             Message m = flood.at(next);
+            m.content = fresh(m.content);
             if (next % 500 == 499) { // our own message: its echo comes in the next batch
                 m.authorId = u"user0"_s;
                 m.authorName = u"USER0"_s;
@@ -198,6 +208,7 @@ Result runFlood(
             model->queueIncoming(m);
             if (!ownPendingClientId.isEmpty() && next % 500 == 0) {
                 Message echo = flood.at(next - 1);
+                echo.content = fresh(echo.content);
                 echo.authorId = u"user0"_s;
                 echo.authorName = u"USER0"_s;
                 model->queueIncoming(echo);

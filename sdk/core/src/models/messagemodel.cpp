@@ -22,6 +22,7 @@ public:
     std::vector<Row> rows; // [0, sentCount): Sent by seq; [sentCount, size): unsent, send order
     int sentCount = 0;
     AuthorTable authors;
+    IdStore ids;
     QHash<QString, QString> errors; // client id -> error, for Failed rows
     QString roomId;
     QString ownUserId;
@@ -34,20 +35,20 @@ public:
 
     Row makeRow(const Message &m, Message::Status status)
     {
-        return Row::make(m, status, authors.intern(m.authorId, m.authorName, ownUserId));
+        return Row::make(m, status, authors.intern(m.authorId, m.authorName, ownUserId), ids);
     }
 
     Message toMessage(const Row &r) const
     {
         Message m;
-        m.id = r.id();
+        m.id = r.id(ids);
         m.roomId = roomId;
         m.seq = r.seq;
         m.authorId = authors[r.author].id;
         m.authorName = authors[r.author].name;
-        m.content = r.contentView().toString();
+        m.content = r.content;
         m.createdAt = QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
-        m.clientId = r.clientId();
+        m.clientId = r.clientId(ids);
         m.status = r.statusValue();
         if (m.status == Message::Status::Failed)
             m.error = errors.value(m.clientId);
@@ -91,7 +92,7 @@ public:
         if (clientId.isEmpty())
             return -1;
         for (int i = sentCount; i < int(rows.size()); ++i) {
-            if (rows[i].hasClientId(clientId))
+            if (rows[i].hasClientId(ids, clientId))
                 return i;
         }
         return -1;
@@ -150,7 +151,7 @@ public:
     {
         Row &r = rows[p];
         QList<int> roles { StatusRole, IdRole, SeqRole, CreatedAtRole };
-        const QString clientId = r.clientId();
+        const QString clientId = r.clientId(ids);
         if (r.statusValue() == Message::Status::Failed) {
             errors.remove(clientId);
             roles << ErrorRole;
@@ -164,7 +165,7 @@ public:
         Row updated = makeRow(sent, Message::Status::Sent);
         if (updated.author != oldAuthor)
             roles << AuthorIdRole << AuthorNameRole << IsOwnRole;
-        if (updated.clientId() != clientId)
+        if (updated.clientId(ids) != clientId)
             roles << ClientIdRole;
         updated.firstOfAuthorRun = r.firstOfAuthorRun;
         updated.firstOfDay = r.firstOfDay;
@@ -193,7 +194,8 @@ public:
     {
         if (oldLast <= 0 || newSeqs.empty())
             return;
-        std::sort(newSeqs.begin(), newSeqs.end());
+        if (!std::is_sorted(newSeqs.begin(), newSeqs.end()))
+            std::sort(newSeqs.begin(), newSeqs.end());
         qint64 prev = oldLast;
         for (qint64 s : newSeqs) {
             if (s <= prev)
@@ -258,7 +260,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Row &r = d->rows[index.row()];
     switch (role) {
     case IdRole:
-        return r.id();
+        return r.id(d->ids);
     case SeqRole:
         return r.seq;
     case AuthorIdRole:
@@ -266,18 +268,18 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case AuthorNameRole:
         return d->authors[r.author].name;
     case ContentRole:
-        return r.contentView().toString();
+        return r.content;
     case CreatedAtRole:
         return QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
     case StatusRole:
         return QVariant::fromValue(r.statusValue());
     case ErrorRole:
-        return r.statusValue() == Message::Status::Failed ? d->errors.value(r.clientId())
+        return r.statusValue() == Message::Status::Failed ? d->errors.value(r.clientId(d->ids))
                                                           : QString();
     case IsOwnRole:
         return d->authors[r.author].own;
     case ClientIdRole:
-        return r.clientId();
+        return r.clientId(d->ids);
     case FirstOfAuthorRunRole:
         return bool(r.firstOfAuthorRun);
     case FirstOfDayRole:
@@ -392,7 +394,7 @@ int MessageModel::rowOfClientId(const QString &clientId) const
     if (const int row = d->unsentRowOf(clientId); row >= 0)
         return row;
     for (int i = d->sentCount - 1; i >= 0; --i) { // recent sends are near the end
-        if (d->rows[i].hasClientId(clientId))
+        if (d->rows[i].hasClientId(d->ids, clientId))
             return i;
     }
     return -1;
@@ -417,8 +419,14 @@ void MessageModel::flushIncoming()
     d->flushScheduled = false;
     if (d->queue.isEmpty())
         return;
-    const QList<Message> batch = std::exchange(d->queue, {});
+    // Merged from a list of its own (a consumer of the merge may queue more); the queue gets its
+    // buffer back, so that a stream of turns does not grow one from nothing every time.
+    QList<Message> batch;
+    batch.swap(d->queue);
     appendMessages(batch);
+    batch.clear();
+    if (d->queue.isEmpty())
+        d->queue.swap(batch);
 }
 
 void MessageModel::appendMessages(const QList<Message> &messages)
@@ -438,15 +446,18 @@ void MessageModel::appendMessages(const QList<Message> &messages)
         if (d->acceptRoom(m))
             batch.push_back(&m);
     }
-    std::stable_sort(batch.begin(), batch.end(),
-        [](const Message *a, const Message *b) { return a->seq < b->seq; });
+    const auto bySeq = [](const Message *a, const Message *b) { return a->seq < b->seq; };
+    if (!std::is_sorted(batch.begin(), batch.end(), bySeq)) // a live stream is
+        std::stable_sort(batch.begin(), batch.end(), bySeq);
 
     std::vector<qint64> newSeqs;
+    newSeqs.reserve(batch.size());
     std::vector<const Message *> fresh;
     fresh.reserve(batch.size());
     qint64 prev = 0;
     for (const Message *m : batch) {
-        if (m->seq == prev || d->rowOfSeq(m->seq) >= 0) // duplicate
+        // Newer than every held row (a live stream): no need to look for a duplicate.
+        if (m->seq == prev || (m->seq <= d->lastSeq() && d->rowOfSeq(m->seq) >= 0))
             continue;
         prev = m->seq;
         newSeqs.push_back(m->seq);
@@ -464,6 +475,7 @@ void MessageModel::appendMessages(const QList<Message> &messages)
         const qint64 limit
             = pos < d->sentCount ? d->rows[pos].seq : std::numeric_limits<qint64>::max();
         std::vector<Row> group;
+        group.reserve(fresh.size() - i);
         size_t j = i;
         for (; j < fresh.size() && fresh[j]->seq < limit; ++j)
             group.push_back(d->makeRow(*fresh[j], Message::Status::Sent));
@@ -607,7 +619,7 @@ bool MessageModel::retryAt(int row)
 {
     if (row < d->sentCount || row >= count())
         return false;
-    return retry(d->rows[row].clientId());
+    return retry(d->rows[row].clientId(d->ids));
 }
 
 bool MessageModel::discard(const QString &clientId)
@@ -635,6 +647,7 @@ void MessageModel::clear()
     d->rows.shrink_to_fit();
     d->sentCount = 0;
     d->authors.clear();
+    d->ids.clear();
     d->errors.clear();
     d->roomId.clear();
     d->queue.clear();

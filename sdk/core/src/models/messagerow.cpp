@@ -5,36 +5,68 @@
 #include <QStringBuilder>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Palaver {
 
 namespace {
-bool isLatin1(const QString &s)
+bool isLatin1(QStringView s)
 {
     return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
 }
+
+QStringView capped(const QString &s)
+{
+    return QStringView(s).first(std::min<qsizetype>(s.size(), Row::MaxIdLength));
+}
 } // namespace
 
-Row Row::make(const Message &m, Message::Status status, quint32 author)
+quint32 IdStore::add(QStringView id, QStringView clientId, bool &latin1)
+{
+    latin1 = isLatin1(id) && isLatin1(clientId);
+    const qsizetype n = (id.size() + clientId.size()) * (latin1 ? 1 : 2);
+    if (n == 0)
+        return 0;
+    m_used += latin1 ? 0 : m_used & 1; // UTF-16 units at even offsets
+    if (m_used + n > BlockSize) {
+        const qsizetype blocks = (n + BlockSize - 1) / BlockSize;
+        m_blocks.push_back(std::make_unique_for_overwrite<char[]>(std::max(n, BlockSize)));
+        for (qsizetype i = 1; i < blocks; ++i)
+            m_blocks.push_back(nullptr);
+        m_used = 0;
+    }
+    const quint32 at = quint32((m_blocks.size() - 1) * BlockSize + m_used);
+    char *p = m_blocks[at / BlockSize].get() + at % BlockSize;
+    if (latin1) {
+        p = std::transform(id.cbegin(), id.cend(), p, [](QChar c) { return char(c.unicode()); });
+        std::transform(
+            clientId.cbegin(), clientId.cend(), p, [](QChar c) { return char(c.unicode()); });
+    } else {
+        std::memcpy(p, id.data(), size_t(id.size()) * 2);
+        std::memcpy(p + id.size() * 2, clientId.data(), size_t(clientId.size()) * 2);
+    }
+    m_used = n > BlockSize ? BlockSize : m_used + n; // after a long pair, a new block
+    return at;
+}
+
+void IdStore::clear()
+{
+    m_blocks.clear();
+    m_used = BlockSize;
+}
+
+Row Row::make(const Message &m, Message::Status status, quint32 author, IdStore &ids)
 {
     Row r;
-    const QString id = status == Message::Status::Sent ? m.id.left(MaxIdLength) : QString();
-    const QString clientId = m.clientId.left(MaxIdLength);
-    if (isLatin1(id) && isLatin1(clientId)) {
-        const qsizetype n = m.content.size();
-        r.text = QString(n + Row::idUnits(id.size() + clientId.size(), true), Qt::Uninitialized);
-        std::copy(m.content.cbegin(), m.content.cend(), r.text.begin());
-        const QByteArray idBytes = id.toLatin1();
-        const QByteArray clientIdBytes = clientId.toLatin1();
-        char *bytes = reinterpret_cast<char *>(r.text.data() + n);
-        if (const qsizetype region = (r.text.size() - n) * 2; region > 0)
-            bytes[region - 1] = 0; // the odd byte, if any
-        bytes = std::copy(idBytes.cbegin(), idBytes.cend(), bytes);
-        std::copy(clientIdBytes.cbegin(), clientIdBytes.cend(), bytes);
-        r.latin1Ids = 1;
-    } else {
-        r.text = m.content % id % clientId;
-    }
+    // The receive path hands over a tight buffer: share it. A loose one (a decoder's worst-case
+    // guess) is copied, so that the row does not keep the slack.
+    const QString &c = m.content;
+    r.content = c.capacity() - c.size() <= c.size() / 8 + 8 ? c : QString(c.constData(), c.size());
+    const QStringView id = status == Message::Status::Sent ? capped(m.id) : QStringView();
+    const QStringView clientId = capped(m.clientId);
+    bool latin1 = false;
+    r.idsAt = ids.add(id, clientId, latin1);
+    r.latin1Ids = latin1;
     r.idLen = quint16(id.size());
     r.clientIdLen = quint16(clientId.size());
     r.seq = status == Message::Status::Sent ? m.seq : 0;

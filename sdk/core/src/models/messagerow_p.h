@@ -8,21 +8,61 @@
 #include <QStringView>
 
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace Palaver {
 
+//! The ids and client ids of one model's rows, packed one pair after the other into blocks of
+//! its own, so that a row needs no allocation of its own for them: Latin-1 bytes when both fit
+//! (UUIDs do), else UTF-16. A pair is found by its offset; one longer than a block gets blocks of
+//! its own (the next pair starts after them). Pairs of replaced or removed rows (a confirmed or
+//! discarded send, a few a minute) stay until `clear()`.
+class IdStore {
+public:
+    //! Stores `id` then `clientId` and returns the offset of the pair; `latin1` says how.
+    quint32 add(QStringView id, QStringView clientId, bool &latin1);
+    //! The `len` units at `skip` units into the pair at `at`.
+    QString text(quint32 at, qsizetype skip, qsizetype len, bool latin1) const
+    {
+        if (len == 0)
+            return {};
+        const char *p = bytes(at) + (latin1 ? skip : 2 * skip);
+        return latin1 ? QString::fromLatin1(p, len)
+                      : QString(reinterpret_cast<const QChar *>(p), len);
+    }
+    bool equals(quint32 at, qsizetype skip, qsizetype len, bool latin1, QStringView other) const
+    {
+        if (other.size() != len)
+            return false;
+        if (len == 0)
+            return true;
+        const char *p = bytes(at) + (latin1 ? skip : 2 * skip);
+        return latin1 ? QLatin1String(p, len) == other
+                      : QStringView(reinterpret_cast<const char16_t *>(p), len) == other;
+    }
+    void clear();
+
+private:
+    static constexpr qsizetype BlockSize = 4096;
+    const char *bytes(quint32 at) const { return m_blocks[at / BlockSize].get() + at % BlockSize; }
+
+    std::vector<std::unique_ptr<char[]>> m_blocks; //!< null: taken by the long pair before it
+    qsizetype m_used = BlockSize; //!< bytes used of the last block
+};
+
 //! One row of a MessageModel, kept compact: a server flood of 100k messages must not cost more
-//! than about twice the content plus 200 bytes a message. The texts of a row share one
-//! allocation: the content (UTF-16), then the id and the client id, as Latin-1 bytes two to a
-//! QChar when they fit (UUIDs do), else as UTF-16. Authors are interned per model (AuthorTable);
-//! the room id is the model's; the time is epoch milliseconds; flags are bits. A Failed row's
-//! error lives in a side table of the model (failures are rare).
+//! than about twice the content plus 200 bytes a message. The content is the message's own
+//! QString, shared, not copied (the receive path hands over a tight buffer); the ids are in the
+//! model's IdStore; authors are interned per model (AuthorTable); the room id is the model's; the
+//! time is epoch milliseconds; flags are bits. A Failed row's error lives in a side table of the
+//! model (failures are rare).
 struct Row {
-    QString text;
+    QString content;
     qint64 seq = 0;
     qint64 createdAtMs = 0;
     quint32 author = 0;
+    quint32 idsAt = 0; //!< offset of the id and client id in the model's IdStore
     quint16 idLen = 0;
     quint16 clientIdLen = 0;
     quint8 status : 2 = quint8(Message::Status::Sent);
@@ -32,35 +72,19 @@ struct Row {
 
     static constexpr quint16 MaxIdLength = std::numeric_limits<quint16>::max();
 
-    //! The row of `message` with `status` (a Pending row keeps no id or seq) by `author`.
-    static Row make(const Message &message, Message::Status status, quint32 author);
+    //! The row of `message` with `status` (a Pending row keeps no id or seq) by `author`, its
+    //! ids added to `ids`.
+    static Row make(const Message &message, Message::Status status, quint32 author, IdStore &ids);
 
-    static qsizetype idUnits(qsizetype chars, bool latin1)
+    QStringView contentView() const { return content; }
+    QString id(const IdStore &ids) const { return ids.text(idsAt, 0, idLen, latin1Ids); }
+    QString clientId(const IdStore &ids) const
     {
-        return latin1 ? (chars + 1) / 2 : chars;
+        return ids.text(idsAt, idLen, clientIdLen, latin1Ids);
     }
-    qsizetype contentLen() const { return text.size() - idUnits(idLen + clientIdLen, latin1Ids); }
-    QStringView contentView() const { return QStringView(text).first(contentLen()); }
-    const char *idBytes() const
+    bool hasClientId(const IdStore &ids, QStringView other) const
     {
-        return reinterpret_cast<const char *>(text.constData() + contentLen());
-    }
-    QString id() const
-    {
-        return latin1Ids ? QString::fromLatin1(idBytes(), idLen)
-                         : QStringView(text).sliced(contentLen(), idLen).toString();
-    }
-    QString clientId() const
-    {
-        return latin1Ids ? QString::fromLatin1(idBytes() + idLen, clientIdLen)
-                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen).toString();
-    }
-    bool hasClientId(QStringView other) const
-    {
-        if (other.size() != clientIdLen)
-            return false;
-        return latin1Ids ? QLatin1String(idBytes() + idLen, clientIdLen) == other
-                         : QStringView(text).sliced(contentLen() + idLen, clientIdLen) == other;
+        return ids.equals(idsAt, idLen, clientIdLen, latin1Ids, other);
     }
     Message::Status statusValue() const { return Message::Status(status); }
 };
