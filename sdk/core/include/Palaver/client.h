@@ -151,8 +151,8 @@ public:
     void setConnectTimeout(int ms);
     //! The largest WebSocket message (and frame) accepted from the server, in bytes (default
     //! 8 MiB, well above the contract's largest answer: a page of 100 messages). A larger one is
-    //! refused before it is buffered: the Client reports ProtocolError and reconnects. Takes
-    //! effect at the next connection attempt.
+    //! refused before it is buffered: the Client reports ProtocolError and reconnects. At least
+    //! 1024; takes effect at the next connection attempt.
     int maxIncomingMessageSize() const;
     void setMaxIncomingMessageSize(int bytes);
     //! Default timeout of request(), joinRoom() and the outbox's sends, in ms (default 10000).
