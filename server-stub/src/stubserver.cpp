@@ -8,6 +8,8 @@
 #include "messagestore_p.h"
 
 #include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -27,6 +29,10 @@ public:
     std::unique_ptr<MessageStore> store;
     std::unique_ptr<ChatService> chat;
     std::unique_ptr<QWebSocketServer> server;
+    //! Accepts for `server`, so that each socket gets TCP_NODELAY before its upgrade: a
+    //! QWebSocket accepted by QWebSocketServer itself keeps Nagle on (Qt 6.4 sets LowDelay only
+    //! on the sockets a client opens) and gives no access to its socket. A child of `server`.
+    QTcpServer *tcp = nullptr;
     QList<QPointer<EngineConnection>> connections;
     QHostAddress address;
     quint16 port = 0;
@@ -78,13 +84,23 @@ bool StubServer::Private::listen(const QHostAddress &addr, quint16 wanted)
         QStringLiteral("palaver-stub"), QWebSocketServer::NonSecureMode);
     QObject::connect(
         server.get(), &QWebSocketServer::newConnection, q, [this] { onNewConnection(); });
-    if (!server->listen(addr, wanted)) {
-        error = server->errorString();
+    tcp = new QTcpServer(server.get());
+    QObject::connect(tcp, &QTcpServer::newConnection, q, [this] {
+        while (QTcpSocket *socket = tcp->nextPendingConnection()) {
+            // Nagle holds a small frame (an ack, a message:new) while an earlier one is not
+            // yet acknowledged: up to the peer's delayed ACK, ~40 ms on Linux.
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            server->handleConnection(socket);
+        }
+    });
+    if (!tcp->listen(addr, wanted)) {
+        error = tcp->errorString();
+        tcp = nullptr;
         server.reset();
         return false;
     }
     address = addr;
-    port = server->serverPort();
+    port = tcp->serverPort();
     qCInfo(Log::stub) << "listening on" << address.toString() << port;
     return true;
 }
@@ -142,7 +158,9 @@ void StubServer::Private::onNewConnection()
 void StubServer::stop()
 {
     if (d->server) {
+        d->tcp->close();
         d->server->close();
+        d->tcp = nullptr;
         d->server.reset();
     }
     const auto connections = d->connections;
@@ -170,17 +188,17 @@ bool StubServer::restart()
 
 bool StubServer::isListening() const
 {
-    return d->server && d->server->isListening();
+    return d->tcp && d->tcp->isListening();
 }
 
 quint16 StubServer::serverPort() const
 {
-    return isListening() ? d->server->serverPort() : 0;
+    return isListening() ? d->tcp->serverPort() : 0;
 }
 
 QHostAddress StubServer::serverAddress() const
 {
-    return isListening() ? d->server->serverAddress() : QHostAddress();
+    return isListening() ? d->tcp->serverAddress() : QHostAddress();
 }
 
 QUrl StubServer::url() const

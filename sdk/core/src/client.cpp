@@ -132,6 +132,18 @@ void Client::setConnectTimeout(int ms)
     d->connection.connectTimeout = qMax(1, ms);
 }
 
+int Client::maxIncomingMessageSize() const
+{
+    return d->connection.maxIncomingMessageSize;
+}
+
+void Client::setMaxIncomingMessageSize(int bytes)
+{
+    // Below a few KB not even the handshake fits; the floor keeps a typo from looking like a
+    // hostile server.
+    d->connection.maxIncomingMessageSize = qMax(1024, bytes);
+}
+
 int Client::requestTimeout() const
 {
     return d->requests.requestTimeout;

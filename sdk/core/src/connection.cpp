@@ -355,7 +355,7 @@ void Connection::openSocket(const QString &useToken)
     }
     qCInfo(Log::client) << "connecting to" << endpoint.host() << endpoint.port() << "attempt"
                         << attempt;
-    transport->open(endpoint, parserKind(), ssl ? &*ssl : nullptr);
+    transport->open(endpoint, parserKind(), ssl ? &*ssl : nullptr, maxIncomingMessageSize);
 }
 
 void Connection::onOpened()

@@ -48,6 +48,7 @@ public:
     QVariantMap authExtras;
     ReconnectPolicy policy;
     int connectTimeout = 20000;
+    int maxIncomingMessageSize = Transport::defaultMaxIncomingMessageSize;
     Client::Parser parser = Client::Parser::Json;
     QList<QSslCertificate> caCertificates;
     bool peerVerification = true;

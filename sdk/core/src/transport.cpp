@@ -3,6 +3,7 @@
 #include "logging_p.h"
 #include "transport_p.h"
 
+#include <QCoreApplication>
 #include <QSslError>
 #include <QWebSocket>
 
@@ -13,6 +14,25 @@ namespace Palaver {
 
 using namespace Protocol;
 
+namespace {
+
+//! Whether QWebSocket itself closed because a frame or message went over our caps. Its close
+//! code is then 1009, but a server may close with 1009 too (it means our message was too big
+//! for it: a lost connection, not a protocol error). Only the reason tells them apart: Qt's own
+//! texts, translated as Qt translates them (QtWebSockets 6.4: QWebSocketFrame for one frame,
+//! QWebSocketDataProcessor for the sum of the fragments).
+bool refusedAsTooBig(const QWebSocket &socket)
+{
+    if (socket.closeCode() != QWebSocketProtocol::CloseCodeTooMuchData)
+        return false;
+    const QString reason = socket.closeReason();
+    return reason == QCoreApplication::translate("QWebSocketFrame", "Maximum framesize exceeded.")
+        || reason
+        == QCoreApplication::translate("QWebSocketDataProcessor", "Received message is too big.");
+}
+} // namespace
+
+>>>>>>> transport-caps
 Transport::Transport(QObject *parent) : QObject(parent)
 {
     m_heartbeat.setSingleShot(true);
@@ -30,9 +50,11 @@ Transport::~Transport()
     close();
 }
 
-void Transport::open(const QUrl &url, ParserKind parser, const QSslConfiguration *ssl)
+void Transport::open(
+    const QUrl &url, ParserKind parser, const QSslConfiguration *ssl, qint64 maxIncomingMessageSize)
 {
     close();
+    m_maxIncomingMessageSize = maxIncomingMessageSize;
     m_decoder = Decoder(parser);
     m_handshake = {};
     m_opened = false;
@@ -42,8 +64,13 @@ void Transport::open(const QUrl &url, ParserKind parser, const QSslConfiguration
 
     auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     m_socket = socket;
-    // The server's own limit is enforced by it; ours only guards memory against a hostile peer.
-    socket->setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
+    // The server's own limit is enforced by it; ours guards memory against a hostile peer. The
+    // frame cap matters most: without it one huge frame is read whole before the message cap
+    // is checked, and a flood of continuation fragments is bounded by the message cap.
+    socket->setMaxAllowedIncomingFrameSize(quint64(maxIncomingMessageSize));
+    socket->setMaxAllowedIncomingMessageSize(quint64(maxIncomingMessageSize));
+    // No TCP_NODELAY to set: QWebSocket sets LowDelayOption on the socket it opens (ws and wss;
+    // checked with getsockopt on Qt 6.4.2), and has no API to reach that socket anyway.
     if (ssl)
         socket->setSslConfiguration(*ssl);
     connect(socket, &QWebSocket::textMessageReceived, this, &Transport::onText);
@@ -239,6 +266,10 @@ void Transport::onSocketError(QAbstractSocket::SocketError error)
 {
     if (m_failed || !m_socket)
         return;
+    if (refusedAsTooBig(*m_socket)) {
+        failTooBig();
+        return;
+    }
     const QString text = m_socket->errorString();
     switch (error) {
     case QAbstractSocket::ConnectionRefusedError:
@@ -285,10 +316,22 @@ void Transport::onSocketDisconnected()
         onSocketError(m_socket->error());
         return;
     }
+    if (m_socket && refusedAsTooBig(*m_socket)) {
+        failTooBig();
+        return;
+    }
     QString text = QStringLiteral("The connection was closed");
     if (m_socket && m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal)
         text += QStringLiteral(" (code %1)").arg(int(m_socket->closeCode()));
     fail(Failure::ConnectionLost, text, QStringLiteral("transport close"));
+}
+
+void Transport::failTooBig()
+{
+    fail(Failure::ProtocolError,
+        QStringLiteral("The server sent a message larger than the limit of %1 bytes")
+            .arg(m_maxIncomingMessageSize),
+        QStringLiteral("parse error"));
 }
 
 void Transport::fail(Failure failure, const QString &message, const QString &reason)

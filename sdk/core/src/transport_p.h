@@ -42,6 +42,19 @@ public:
         TlsError, //!< the certificate could not be verified
     };
 
+    //! The cap on one incoming WebSocket message, and so on one frame. The largest answer the
+    //! contract allows is a page of 100 messages (room:history, room:updates; a join has 50).
+    //! Content is at most 4000 code points; JSON writes each as at most 6 bytes (a control
+    //! character needs a six-byte escape; other code points stay raw UTF-8, at most 4), so
+    //! 24,000 bytes. Mentions repeat ids taken from that content (at most 8,000 bytes with
+    //! quotes and commas), and the other fields (ids of at most 128 code points, userName,
+    //! createdAt, clientId, a replyTo snapshot with a 100-code-point excerpt) stay under 4,000
+    //! bytes. 100 x 36,000 = 3.6 MB for a page written to be as large as possible; ordinary
+    //! text (at most 4 bytes per code point, nothing escaped) makes at most about 2 MB. 8 MiB
+    //! leaves room over the worst case for reactions and a join's member list, and keeps
+    //! QWebSocket's buffers (the frame, its UTF-16 text and our UTF-8 copy) to tens of MiB.
+    static constexpr int defaultMaxIncomingMessageSize = 8 * 1024 * 1024;
+
     explicit Transport(QObject *parent = nullptr);
     ~Transport() override;
 
@@ -54,7 +67,11 @@ public:
     //! The session ended: error code, message, and Socket.IO's name for the reason.
     std::function<void(Failure, const QString &, const QString &)> onFailed;
 
-    void open(const QUrl &url, Protocol::ParserKind parser, const QSslConfiguration *ssl);
+    //! `maxIncomingMessageSize` bounds both the message and each frame: QWebSocket refuses a
+    //! frame from its header, before buffering it, and closes with 1009; that is reported as
+    //! ProtocolError.
+    void open(const QUrl &url, Protocol::ParserKind parser, const QSslConfiguration *ssl,
+        qint64 maxIncomingMessageSize = defaultMaxIncomingMessageSize);
     //! Closes without reporting; `graceful` flushes what was written and sends a WebSocket close.
     void close(bool graceful = false);
     bool isOpen() const { return m_opened; }
@@ -76,6 +93,8 @@ private:
     std::string_view toUtf8(const QString &text);
     void deliver(Protocol::Result<std::optional<Protocol::Packet>> &&result);
     void fail(Failure failure, const QString &message, const QString &reason);
+    //! QWebSocket refused a frame or message over maxIncomingMessageSize.
+    void failTooBig();
 
     QPointer<QWebSocket> m_socket;
     Protocol::Decoder m_decoder;
@@ -86,6 +105,7 @@ private:
     QTimer m_heartbeat;
     QDeadlineTimer m_deadline;
     QString m_tlsError;
+    qint64 m_maxIncomingMessageSize = defaultMaxIncomingMessageSize;
     bool m_opened = false;
     bool m_failed = false;
 };

@@ -149,6 +149,12 @@ public:
     //! Limit in ms for socket open + Engine.IO OPEN + namespace CONNECT ack (default 20000).
     int connectTimeout() const;
     void setConnectTimeout(int ms);
+    //! The largest WebSocket message (and frame) accepted from the server, in bytes (default
+    //! 8 MiB, well above the contract's largest answer: a page of 100 messages). A larger one is
+    //! refused before it is buffered: the Client reports ProtocolError and reconnects. At least
+    //! 1024; takes effect at the next connection attempt.
+    int maxIncomingMessageSize() const;
+    void setMaxIncomingMessageSize(int bytes);
     //! Default timeout of request(), joinRoom() and the outbox's sends, in ms (default 10000).
     int requestTimeout() const;
     void setRequestTimeout(int ms);
