@@ -32,7 +32,6 @@ bool refusedAsTooBig(const QWebSocket &socket)
 }
 } // namespace
 
->>>>>>> transport-caps
 Transport::Transport(QObject *parent) : QObject(parent)
 {
     m_heartbeat.setSingleShot(true);
