@@ -108,9 +108,11 @@ Q_SIGNALS:
     void left();
     //! The server refused the join for good.
     void joinFailed(const QString &code, const QString &message);
-    //! A message this client had not seen arrived: live, replayed after a reconnect, or
-    //! fetched to fill a gap (never older history pages); also our own, once Sent. Emitted once
-    //! per message, before the model's row appears (rows are inserted at the end of the turn).
+    //! The room's next message: the same stream as Client::messageReceived() for this room.
+    //! Every message stored after the first join answer, exactly once, in `seq` order, whether
+    //! it came live, replayed after a reconnect, in a re-join answer or from history fetched to
+    //! catch up or fill a gap (never older history pages); also our own, once Sent. Emitted
+    //! before the model's row appears (rows are inserted at the end of the turn).
     void messageReceived(const Palaver::Message &message);
     //! One of our messages was refused for good; its row is Failed, with retry/discard.
     void sendFailed(const QString &clientId, const QString &code, const QString &message);
