@@ -158,8 +158,15 @@ class TestOversizedFrames : public QObject {
         qInfo("%s: peak resident growth %lld KiB (%s), %lld bytes streamed before the refusal",
             what, growth / 1024, peak.wasReset() ? "VmHWM reset" : "VmHWM of the whole run",
             server.streamed);
+#if defined(__SANITIZE_ADDRESS__)
+        // AddressSanitizer keeps freed memory in quarantine (256 MiB by default) and adds its
+        // shadow: resident size says nothing about the client's own buffers there. The release
+        // build (ctest --preset ci) checks the bound.
+        Q_UNUSED(growth);
+#else
         QVERIFY2(growth < 100 * MiB,
             qPrintable(QStringLiteral("resident size grew by %1 MiB").arg(growth / MiB)));
+#endif
         client.close();
     }
 

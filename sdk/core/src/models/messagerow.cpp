@@ -42,8 +42,11 @@ quint32 IdStore::add(QStringView id, QStringView clientId, bool &latin1)
         std::transform(
             clientId.cbegin(), clientId.cend(), p, [](QChar c) { return char(c.unicode()); });
     } else {
-        std::memcpy(p, id.data(), size_t(id.size()) * 2);
-        std::memcpy(p + id.size() * 2, clientId.data(), size_t(clientId.size()) * 2);
+        // memcpy wants non-null pointers even for 0 bytes, and an empty id has none.
+        if (!id.isEmpty())
+            std::memcpy(p, id.data(), size_t(id.size()) * 2);
+        if (!clientId.isEmpty())
+            std::memcpy(p + id.size() * 2, clientId.data(), size_t(clientId.size()) * 2);
     }
     m_used = n > BlockSize ? BlockSize : m_used + n; // after a long pair, a new block
     return at;
