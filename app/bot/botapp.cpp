@@ -84,6 +84,8 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         = opt("load", "Load test: N connections in this process (room as the argument).", "N");
     const auto rate = opt("rate", "Load test: messages per second, in total (default 10).", "R");
     const auto duration = opt("duration", "Load test: seconds of sending (default 10).", "S");
+    const auto concurrency = opt(
+        "concurrency", "Load test: connections being opened at once, at most (default 64).", "N");
     const auto secret = opt("secret",
         "Load test: mint a token per connection with this HS256 secret (users load-1..load-N).",
         "S");
@@ -189,6 +191,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
             || !number(duration, 0.001, 86400, &o->loadDuration))
             return false;
         o->loadConnections = int(v);
+        v = o->loadConcurrency;
+        if (!number(concurrency, 1, 10000, &v))
+            return false;
+        o->loadConcurrency = int(v);
         if (positional.size() != 1) {
             *error = QStringLiteral("--load needs exactly one ROOM argument");
             return false;
@@ -208,8 +214,9 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
             *error = QStringLiteral("unexpected argument %1").arg(positional.first());
             return false;
         }
-        if (p.isSet(rate) || p.isSet(duration) || p.isSet(secret)) {
-            *error = QStringLiteral("--rate, --duration and --secret belong to --load");
+        if (p.isSet(rate) || p.isSet(duration) || p.isSet(secret) || p.isSet(concurrency)) {
+            *error
+                = QStringLiteral("--rate, --duration, --concurrency and --secret belong to --load");
             return false;
         }
     }
@@ -371,6 +378,7 @@ void BotApp::runLoad(const QString &token)
     lo.connections = m_options.loadConnections;
     lo.rate = m_options.loadRate;
     lo.durationSecs = m_options.loadDuration;
+    lo.concurrency = m_options.loadConcurrency;
     lo.token = token;
     lo.secret = m_options.loadSecret;
     lo.parser = m_options.parser;

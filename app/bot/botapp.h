@@ -52,6 +52,7 @@ struct BotOptions {
     int loadConnections = 0;
     double loadRate = 10;
     double loadDuration = 10;
+    int loadConcurrency = 64;
     QString loadRoom;
     QByteArray loadSecret;
 };

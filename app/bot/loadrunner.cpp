@@ -4,14 +4,17 @@
 #include "logging_p.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace Palaver::Bot {
 
@@ -29,6 +32,16 @@ double cpuSeconds()
     getrusage(RUSAGE_SELF, &usage);
     const auto secs = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
     return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+// Resident memory of this process now, 0 if unknown.
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields.at(1).toLongLong() * sysconf(_SC_PAGESIZE) : 0;
 }
 
 double percentile(const std::vector<qint64> &sorted, double p)
@@ -92,44 +105,13 @@ void LoadRunner::connectAll()
 {
     const int n = m_options.connections;
     m_joined.assign(size_t(n), false);
+    m_settled.assign(size_t(n), false);
+    m_isReceiver.assign(size_t(n), false);
     m_seen.assign(size_t(n), std::vector<bool>(size_t(m_total), false));
-    qCInfo(Log::bot) << "load: opening" << n << "connections";
-    for (int i = 0; i < n; ++i) {
-        auto client = std::make_unique<Client>();
-        client->setUrls(m_options.urls);
-        client->setParser(m_options.parser);
-        const QString user = QStringLiteral("load-%1").arg(i + 1);
-        client->setToken(m_options.secret.isEmpty()
-                ? m_options.token
-                : mintToken(m_options.secret, user, user, 3600));
-        client->setOutboxCapacity(100000);
-        Client *c = client.get();
-        connect(c, &Client::roomJoined, this, [this, i](const QString &) {
-            if (m_joined[size_t(i)])
-                return;
-            m_joined[size_t(i)] = true;
-            if (++m_joinedCount + m_failedCount == m_options.connections)
-                startSending();
-        });
-        connect(c, &Client::failed, this, [this, i](Client::Error error) {
-            qCWarning(Log::bot) << "load: connection" << i + 1 << "failed:" << error;
-            if (error == Client::Error::AuthRequired || error == Client::Error::InvalidToken
-                || error == Client::Error::TokenExpired) {
-                finish(3);
-                return;
-            }
-            if (!m_joined[size_t(i)] && m_sendStartNs == 0
-                && m_joinedCount + ++m_failedCount == m_options.connections)
-                startSending();
-        });
-        connect(
-            c, &Client::messageReceived, this, [this, i](const Message &m) { onReceived(i, m); });
-        connect(c, &Client::messageAcked, this, [this] { ++m_acked; });
-        connect(c, &Client::messageRefused, this, [this] { ++m_refused; });
-        c->joinRoom(m_options.roomId);
-        c->open();
-        m_clients.push_back(std::move(client));
-    }
+    m_clients.resize(size_t(n));
+    m_rssBeforeBytes = residentBytes();
+    qCInfo(Log::bot) << "load: opening" << n << "connections," << m_options.concurrency
+                     << "at a time";
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         if (m_sendStartNs == 0) {
             qCWarning(Log::bot) << "load: only" << m_joinedCount << "of" << m_options.connections
@@ -138,6 +120,82 @@ void LoadRunner::connectAll()
         }
     });
     m_deadline.start(m_options.connectTimeoutMs);
+    while (m_inFlight < m_options.concurrency && m_opened < n)
+        openNext();
+}
+
+void LoadRunner::openNext()
+{
+    const int i = m_opened++;
+    ++m_inFlight;
+    auto client = std::make_unique<Client>();
+    client->setUrls(m_options.urls);
+    client->setParser(m_options.parser);
+    const QString user = QStringLiteral("load-%1").arg(i + 1);
+    client->setToken(m_options.secret.isEmpty() ? m_options.token
+                                                : mintToken(m_options.secret, user, user, 3600));
+    client->setOutboxCapacity(100000);
+    Client *c = client.get();
+    connect(c, &Client::roomJoined, this, [this, i](const QString &) { onJoined(i); });
+    connect(c, &Client::failed, this, [this, i](Client::Error error) { onFailed(i, error); });
+    connect(c, &Client::messageReceived, this, [this, i](const Message &m) { onReceived(i, m); });
+    connect(c, &Client::messageAcked, this, [this] { ++m_acked; });
+    connect(c, &Client::messageRefused, this, [this] { ++m_refused; });
+    c->joinRoom(m_options.roomId);
+    c->open();
+    m_clients[size_t(i)] = std::move(client);
+}
+
+void LoadRunner::onJoined(int i)
+{
+    if (m_joined[size_t(i)])
+        return; // a re-join after a reconnect
+    m_joined[size_t(i)] = true;
+    if (m_sendStartNs != 0) {
+        ++m_lateJoined;
+        return;
+    }
+    ++m_joinedCount;
+    if (!m_settled[size_t(i)]) {
+        m_settled[size_t(i)] = true;
+        --m_inFlight;
+    }
+    reportProgress();
+    if (m_joinedCount + m_failedCount == m_options.connections)
+        startSending();
+    else if (m_opened < m_options.connections)
+        openNext();
+}
+
+void LoadRunner::onFailed(int i, Client::Error error)
+{
+    qCWarning(Log::bot) << "load: connection" << i + 1 << "failed:" << error;
+    if (error == Client::Error::AuthRequired || error == Client::Error::InvalidToken
+        || error == Client::Error::TokenExpired) {
+        finish(3);
+        return;
+    }
+    if (m_joined[size_t(i)] || m_settled[size_t(i)] || m_sendStartNs != 0)
+        return;
+    m_settled[size_t(i)] = true;
+    --m_inFlight;
+    ++m_failedCount;
+    reportProgress();
+    if (m_joinedCount + m_failedCount == m_options.connections)
+        startSending();
+    else if (m_opened < m_options.connections)
+        openNext();
+}
+
+void LoadRunner::reportProgress(bool last)
+{
+    // One line about every 250 ms while connecting, and a last one.
+    const qint64 now = m_clock.elapsed();
+    if (!last && m_lastProgressMs >= 0 && now - m_lastProgressMs < 250)
+        return;
+    m_lastProgressMs = now;
+    std::fprintf(stderr, "load: %d of %d joined, %d failed, %d connecting (%.1f s)\n",
+        m_joinedCount, m_options.connections, m_failedCount, m_inFlight, double(now) / 1e3);
 }
 
 void LoadRunner::startSending()
@@ -146,13 +204,26 @@ void LoadRunner::startSending()
         return;
     m_deadline.stop();
     m_deadline.disconnect();
+    reportProgress(true);
     m_results.insert(QStringLiteral("connectMs"), double(m_clock.elapsed()));
-    if (m_joinedCount == 0) {
+    for (int i = 0; i < m_options.connections; ++i) {
+        if (m_joined[size_t(i)]) {
+            m_senders.push_back(i);
+            m_isReceiver[size_t(i)] = true;
+        }
+    }
+    if (m_senders.empty()) {
         qCWarning(Log::bot) << "load: no connection joined";
         finish(ExitGaveUpCode);
         return;
     }
-    qCInfo(Log::bot) << "load:" << m_joinedCount << "joined; sending" << m_total << "messages";
+    // What the joined, idle connections cost: every Client, its socket and its room.
+    const qint64 rss = residentBytes();
+    if (rss > 0 && m_rssBeforeBytes > 0)
+        m_results.insert(QStringLiteral("rssPerConnectionKiB"),
+            double(rss - m_rssBeforeBytes) / 1024.0 / double(m_senders.size()));
+    m_results.insert(QStringLiteral("rssMiB"), double(rss) / (1024.0 * 1024.0));
+    qCInfo(Log::bot) << "load:" << m_senders.size() << "joined; sending" << m_total << "messages";
     m_sendStartNs = std::max<qint64>(1, m_clock.nsecsElapsed());
     m_cpuAtStart = cpuSeconds();
     m_ticker.start();
@@ -164,15 +235,14 @@ void LoadRunner::tick()
     const double elapsed = double(now - m_sendStartNs) / 1e9;
     const qint64 due = std::min(m_total, qint64(std::floor(elapsed * m_options.rate)) + 1);
     while (m_sent < due) {
-        // Round-robin over the joined clients.
-        const int n = m_options.connections;
-        int sender = int(m_sent % n);
-        for (int k = 0; k < n && !m_joined[size_t(sender)]; ++k)
-            sender = (sender + 1) % n;
+        // Round-robin over the connections that were joined when sending started; every other
+        // one of them is a receiver.
+        const int sender = m_senders[size_t(m_sent % qint64(m_senders.size()))];
         const qint64 number = m_sent++;
         const qint64 sendNs = m_clock.nsecsElapsed();
-        m_expectedPerMessage[size_t(number)] = m_joinedCount - 1;
-        m_expectedReceipts += m_joinedCount - 1;
+        const int receivers = int(m_senders.size()) - 1;
+        m_expectedPerMessage[size_t(number)] = receivers;
+        m_expectedReceipts += receivers;
         const QString content = Tag + m_run + QLatin1Char(' ') + QString::number(sender)
             + QLatin1Char(' ') + QString::number(number) + QLatin1Char(' ')
             + QString::number(sendNs);
@@ -209,7 +279,7 @@ void LoadRunner::onReceived(int receiver, const Message &m)
     const int sender = parts.at(2).toInt();
     const qint64 number = parts.at(3).toLongLong();
     const qint64 sentNs = parts.at(4).toLongLong();
-    if (sender == receiver || number < 0 || number >= m_total)
+    if (!m_isReceiver[size_t(receiver)] || sender == receiver || number < 0 || number >= m_sent)
         return;
     std::vector<bool>::reference seen = m_seen[size_t(receiver)][size_t(number)];
     if (seen) {
@@ -236,12 +306,15 @@ void LoadRunner::finish(int exitCode)
             ++complete;
     qint64 pending = 0;
     for (const auto &c : m_clients)
-        pending += c->pendingMessageCount();
+        pending += c ? c->pendingMessageCount() : 0;
     m_results.insert(QStringLiteral("cpuSecs"), cpuSeconds() - m_cpuAtStart);
     m_results.insert(
         QStringLiteral("wallSecs"), double(m_clock.nsecsElapsed() - m_sendStartNs) / 1e9);
     m_results.insert(QStringLiteral("connections"), m_options.connections);
-    m_results.insert(QStringLiteral("joined"), m_joinedCount);
+    m_results.insert(QStringLiteral("joined"), qint64(m_senders.size()));
+    m_results.insert(QStringLiteral("opened"), m_opened);
+    m_results.insert(QStringLiteral("failed"), m_failedCount);
+    m_results.insert(QStringLiteral("lateJoined"), m_lateJoined);
     m_results.insert(QStringLiteral("rate"), m_options.rate);
     m_results.insert(QStringLiteral("durationSecs"), m_options.durationSecs);
     m_results.insert(QStringLiteral("sent"), m_sent);
@@ -262,7 +335,8 @@ void LoadRunner::finish(int exitCode)
         QStringLiteral("max"), m_latencyNs.empty() ? 0.0 : double(m_latencyNs.back()) / 1e6);
     m_results.insert(QStringLiteral("latencyMs"), latency);
     for (const auto &c : m_clients)
-        c->close();
+        if (c)
+            c->close();
     Q_EMIT finished(exitCode);
 }
 
@@ -275,18 +349,23 @@ QString LoadRunner::summary() const
     const auto ms = [&l](const char *key) {
         return QString::number(l.value(QLatin1String(key)).toDouble(), 'f', 1);
     };
-    return QStringLiteral("connections %1 (joined %2), rate %3 msg/s for %4 s\n"
-                          "sent %5, acked %6, refused %7, unacked %8\n"
-                          "delivered %9, lost %10 (receipts %11 of %12, duplicates %13)\n"
-                          "latency ms: p50 %14, p95 %15, p99 %16, max %17\n"
-                          "bot process CPU %18 s over %19 s from the first send\n")
-        .arg(num("connections"), num("joined"), QString::number(m_options.rate),
-            QString::number(m_options.durationSecs), num("sent"), num("acked"), num("refused"),
-            num("unacked"), num("delivered"))
-        .arg(num("lost"), num("receipts"), num("expectedReceipts"), num("duplicates"), ms("p50"),
-            ms("p95"), ms("p99"), ms("max"))
-        .arg(QString::number(m_results.value(QStringLiteral("cpuSecs")).toDouble(), 'f', 2),
-            QString::number(m_results.value(QStringLiteral("wallSecs")).toDouble(), 'f', 2));
+    return QStringLiteral("connections %1: joined %2 in %3 s (failed %4, joined late %5), "
+                          "%6 KiB resident per joined connection\n"
+                          "rate %7 msg/s for %8 s\n"
+                          "sent %9, acked %10, refused %11, unacked %12\n")
+               .arg(num("connections"), num("joined"),
+                   QString::number(
+                       m_results.value(QStringLiteral("connectMs")).toDouble() / 1e3, 'f', 2),
+                   num("failed"), num("lateJoined"), num("rssPerConnectionKiB"),
+                   QString::number(m_options.rate), QString::number(m_options.durationSecs))
+               .arg(num("sent"), num("acked"), num("refused"), num("unacked"))
+        + QStringLiteral("delivered %1, lost %2 (receipts %3 of %4, duplicates %5)\n"
+                         "latency ms: p50 %6, p95 %7, p99 %8, max %9\n"
+                         "bot process CPU %10 s over %11 s from the first send\n")
+              .arg(num("delivered"), num("lost"), num("receipts"), num("expectedReceipts"),
+                  num("duplicates"), ms("p50"), ms("p95"), ms("p99"), ms("max"))
+              .arg(QString::number(m_results.value(QStringLiteral("cpuSecs")).toDouble(), 'f', 2),
+                  QString::number(m_results.value(QStringLiteral("wallSecs")).toDouble(), 'f', 2));
 }
 
 } // namespace Palaver::Bot

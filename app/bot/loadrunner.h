@@ -26,6 +26,7 @@ struct LoadOptions {
     Client::Parser parser = Client::Parser::Json;
     int connectTimeoutMs = 60000;
     int drainMs = 10000; //!< after the last send, how long receipts may still arrive
+    int concurrency = 64; //!< connections being opened at once, at most
 };
 
 //! `--load`: N Clients in this process join one room; together they send `rate` messages per
@@ -33,6 +34,12 @@ struct LoadOptions {
 //! send time (this process's monotonic clock) and a unique number; every other client that
 //! joined records the time to its receipt. Then it reports deliveries, losses and latency
 //! percentiles.
+//!
+//! Connections are opened `concurrency` at a time (the next one when one has joined or failed),
+//! with a progress line on stderr. The run is measured on the connections that had joined when
+//! sending started: they send, and they are the receivers every message is expected at; a
+//! connection that joins later is counted as late and takes no part. Before sending starts the
+//! resident memory per joined connection is taken (what an idle joined Client costs).
 class LoadRunner : public QObject {
     Q_OBJECT
 public:
@@ -56,6 +63,10 @@ Q_SIGNALS:
 
 private:
     void connectAll();
+    void openNext();
+    void onJoined(int i);
+    void onFailed(int i, Client::Error error);
+    void reportProgress(bool last = false);
     void startSending();
     void tick();
     void drainCheck();
@@ -65,8 +76,16 @@ private:
     LoadOptions m_options;
     std::vector<std::unique_ptr<Client>> m_clients;
     std::vector<bool> m_joined;
+    std::vector<bool> m_settled; // joined or failed while connecting
+    std::vector<int> m_senders; // the connections joined when sending started
+    std::vector<bool> m_isReceiver; // by connection: one of m_senders
+    int m_opened = 0;
+    int m_inFlight = 0;
     int m_joinedCount = 0;
     int m_failedCount = 0;
+    int m_lateJoined = 0;
+    qint64 m_rssBeforeBytes = 0;
+    qint64 m_lastProgressMs = -1;
     QString m_run;
     QElapsedTimer m_clock;
     QTimer m_ticker;

@@ -1011,6 +1011,51 @@ private Q_SLOTS:
         QVERIFY(
             l.value(QStringLiteral("max")).toDouble() >= l.value(QStringLiteral("p99")).toDouble());
     }
+
+    // Connections are opened a bounded number at a time, with progress on stderr, and the report
+    // accounts for exactly the connections that were joined when sending started.
+    void loadRunOpensConnectionsBoundedAndAccountsExactly()
+    {
+        startServer();
+        BotProcess bot;
+        bot.start({ QStringLiteral("--url"), m_server->url().toString(), QStringLiteral("--load"),
+            QStringLiteral("12"), QStringLiteral("--concurrency"), QStringLiteral("3"),
+            QStringLiteral("--rate"), QStringLiteral("24"), QStringLiteral("--duration"),
+            QStringLiteral("1"), QStringLiteral("--secret"),
+            QString::fromUtf8(m_server->config().secret), QStringLiteral("--json"),
+            QStringLiteral("general") });
+        QVERIFY(bot.waitForExit(60000));
+        QCOMPARE(bot.process.exitCode(), 0);
+        QJsonObject r;
+        for (const auto &e : std::as_const(bot.events))
+            if (e.value(QStringLiteral("event")).toString() == QLatin1String("load"))
+                r = e;
+        QVERIFY2(!r.isEmpty(), "no load event");
+        QCOMPARE(r.value(QStringLiteral("opened")).toInt(), 12);
+        QCOMPARE(r.value(QStringLiteral("joined")).toInt(), 12);
+        QCOMPARE(r.value(QStringLiteral("failed")).toInt(), 0);
+        QCOMPARE(r.value(QStringLiteral("lateJoined")).toInt(), 0);
+        QCOMPARE(r.value(QStringLiteral("sent")).toInt(), 24);
+        QCOMPARE(r.value(QStringLiteral("lost")).toInt(), 0);
+        QCOMPARE(r.value(QStringLiteral("expectedReceipts")).toInt(), 24 * 11);
+        QCOMPARE(r.value(QStringLiteral("lostReceipts")).toInt(), 0);
+        QCOMPARE(r.value(QStringLiteral("duplicates")).toInt(), 0);
+        QVERIFY(r.value(QStringLiteral("rssPerConnectionKiB")).toDouble() > 0);
+        // Every progress line: never more than 3 connecting, and the last says all 12 joined.
+        static const QRegularExpression progress(QStringLiteral(
+            "load: (\\d+) of 12 joined, (\\d+) failed, (\\d+) connecting"));
+        int lines = 0;
+        int lastJoined = -1;
+        for (auto it = progress.globalMatch(QString::fromUtf8(bot.log)); it.hasNext();) {
+            const QRegularExpressionMatch m = it.next();
+            ++lines;
+            QVERIFY2(m.captured(3).toInt() <= 3, qPrintable(m.captured(0)));
+            QVERIFY(m.captured(1).toInt() >= lastJoined);
+            lastJoined = m.captured(1).toInt();
+        }
+        QVERIFY(lines >= 1);
+        QCOMPARE(lastJoined, 12);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBot)
