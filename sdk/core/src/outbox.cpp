@@ -31,8 +31,13 @@ bool Outbox::open(const QString &path)
     }
     m_entries.clear();
     m_path = path;
+    // In memory, the list is the whole outbox: no database (an in-memory SQLite database costs
+    // ~40 KB per Client, most of an idle Client's memory).
+    m_inMemory = path.isEmpty();
+    if (m_inMemory)
+        return true;
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    m_db.setDatabaseName(path.isEmpty() ? QStringLiteral(":memory:") : path);
+    m_db.setDatabaseName(path);
     if (!m_db.open()) {
         m_error = QStringLiteral("Cannot open the outbox database: ") + m_db.lastError().text();
         qCWarning(Log::client) << "outbox:" << m_error;
@@ -78,13 +83,23 @@ bool Outbox::load()
 
 bool Outbox::append(const OutboxEntry &entry)
 {
-    if (!m_db.isOpen()) {
+    if (!isOpen()) {
         m_error = QStringLiteral("The outbox is not open");
         return false;
     }
     if (isFull()) {
         m_error = QStringLiteral("The outbox is full (%1 messages wait)").arg(m_capacity);
         return false;
+    }
+    if (m_inMemory) {
+        // The file's UNIQUE client_id, kept the same way in memory.
+        if (contains(entry.clientId)) {
+            m_error = QStringLiteral("Cannot store the message: %1 is already in the outbox")
+                          .arg(entry.clientId.toString(QUuid::WithoutBraces));
+            return false;
+        }
+        m_entries.append(entry);
+        return true;
     }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO outbox (client_id, room_id, content, created_at) "

@@ -20,9 +20,9 @@ struct OutboxEntry {
 };
 
 //! The persistent queue of outgoing chat messages, in the order they were made. Backed by a
-//! SQLite file (or an in-memory database when no path is given), written before append()
-//! returns, so that a message the app was told about survives a crash or a new Client on the
-//! same file. Bounded: append() fails once `capacity` entries wait.
+//! SQLite file (or only by memory when no path is given), written before append() returns, so that
+//! a message the app was told about survives a crash or a new Client on the same file. Bounded:
+//! append() fails once `capacity` entries wait.
 class PALAVER_SDK_EXPORT Outbox {
 public:
     Outbox();
@@ -33,7 +33,7 @@ public:
     //! Opens (creating if needed) the database at `path`; an empty path means in memory.
     //! Loads what an earlier session left. On failure returns false and sets errorString().
     bool open(const QString &path);
-    bool isOpen() const { return m_db.isOpen(); }
+    bool isOpen() const { return m_inMemory || m_db.isOpen(); }
     QString path() const { return m_path; }
     QString errorString() const { return m_error; }
 
@@ -61,6 +61,7 @@ private:
     QString m_error;
     QList<OutboxEntry> m_entries;
     int m_capacity = 1000;
+    bool m_inMemory = false;
 };
 
 } // namespace Palaver
