@@ -9,6 +9,7 @@
 // Clients are raw Engine.IO/Socket.IO (JSON parser) WebSockets on this process's event loop; they
 // only look at frame prefixes, so the client side costs the same against both servers.
 
+#include "benchsupport.h"
 #include <Palaver/Stub/jwtverifier.h>
 
 #include <QCommandLineParser>
@@ -27,36 +28,13 @@
 #include <vector>
 
 using Palaver::Stub::JwtVerifier;
+using PalaverBench::rssKiB;
+using PalaverBench::Server;
+using PalaverBench::waitFor;
 
 namespace {
 
 const QByteArray Secret = QByteArrayLiteral("bench-secret");
-
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (!done()) {
-        if (timer.elapsed() > timeoutMs)
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    }
-    return true;
-}
-
-qint64 rssKiB(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    // /proc files report size 0, so read everything instead of testing atEnd().
-    const auto lines = f.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
 
 // One raw Socket.IO client that joins `general` and counts message:new frames.
 class Client {
@@ -107,37 +85,9 @@ private:
     QByteArray m_token;
 };
 
-struct Server {
-    QString name;
-    std::unique_ptr<QProcess> process;
-    QUrl url;
-    qint64 pid = 0;
-};
-
 std::optional<Server> startStub()
 {
-    Server s;
-    s.name = QStringLiteral("palaver-stub");
-    s.process = std::make_unique<QProcess>();
-    s.process->setProcessChannelMode(QProcess::SeparateChannels);
-    s.process->start(QStringLiteral(PALAVER_STUB_EXE),
-        { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--secret"),
-            QString::fromLatin1(Secret), QStringLiteral("--rate-burst"),
-            QStringLiteral("1000000000"), QStringLiteral("--rate-per-sec"),
-            QStringLiteral("1000000000") });
-    static const QRegularExpression re(QStringLiteral("listening on \\S+:(\\d+)"));
-    QString out;
-    if (!waitFor(
-            [&] {
-                out += QString::fromUtf8(s.process->readAllStandardOutput());
-                return re.match(out).hasMatch() || s.process->state() == QProcess::NotRunning;
-            },
-            20000)
-        || !re.match(out).hasMatch())
-        return std::nullopt;
-    s.url = QUrl(QStringLiteral("ws://127.0.0.1:") + re.match(out).captured(1));
-    s.pid = s.process->processId();
-    return s;
+    return PalaverBench::startStub(QStringLiteral(PALAVER_STUB_EXE), Secret);
 }
 
 // cluster.mjs starts redis and one server.js node; the node's pid is found by its --key.
