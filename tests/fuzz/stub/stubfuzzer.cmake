@@ -1,29 +1,20 @@
-# The libFuzzer target of the stub's request handling, for a clang build: the protocol and the
-# stub sources are compiled again here with coverage and sanitizers (the main build's
-# Palaver::Stub has neither). Expects PALAVER_SOURCE_ROOT; defines the target fuzz_stub_session.
+# The libFuzzer target of the stub's request handling, for a clang build: the stub sources are
+# compiled again here with coverage and sanitizers (the main build's Palaver::Stub has neither).
+# Expects PALAVER_SOURCE_ROOT and the palaver_protocol_fuzz target of fuzzers.cmake; defines the
+# target fuzz_stub_session.
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core Network WebSockets Sql)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PALAVER_FUZZ_LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 
-file(GLOB _palaver_fuzz_stub_protocol CONFIGURE_DEPENDS
-    "${PALAVER_SOURCE_ROOT}/sdk/protocol/src/*.cpp")
-# Everything of the stub but StubServer (the QWebSocketServer front) and the CLI.
+# Everything of the stub but StubServer (the QWebSocketServer front); the protocol comes from
+# palaver_protocol_fuzz (fuzzers.cmake), compiled once for every fuzzer.
 set(_palaver_fuzz_stub_dir "${PALAVER_SOURCE_ROOT}/server-stub")
-set(_palaver_fuzz_stub_sources
-    ${_palaver_fuzz_stub_dir}/src/stubconfig.cpp
-    ${_palaver_fuzz_stub_dir}/src/jwtverifier.cpp
-    ${_palaver_fuzz_stub_dir}/src/chattext.cpp
-    ${_palaver_fuzz_stub_dir}/src/roomdirectory.cpp
-    ${_palaver_fuzz_stub_dir}/src/messagestore.cpp
-    ${_palaver_fuzz_stub_dir}/src/ratelimiter.cpp
-    ${_palaver_fuzz_stub_dir}/src/recoverystore.cpp
-    ${_palaver_fuzz_stub_dir}/src/engineconnection.cpp
-    ${_palaver_fuzz_stub_dir}/src/engineconnection_p.h
-    ${_palaver_fuzz_stub_dir}/src/chatservice.cpp
-    ${_palaver_fuzz_stub_dir}/src/chatservice_p.h)
+file(GLOB _palaver_fuzz_stub_sources CONFIGURE_DEPENDS
+    "${_palaver_fuzz_stub_dir}/src/*.cpp" "${_palaver_fuzz_stub_dir}/src/*_p.h")
+list(FILTER _palaver_fuzz_stub_sources EXCLUDE REGEX "/stubserver\\.cpp$")
 
 add_executable(fuzz_stub_session "${CMAKE_CURRENT_LIST_DIR}/fuzz_stub_session.cpp"
-    ${_palaver_fuzz_stub_protocol} ${_palaver_fuzz_stub_sources})
+    ${_palaver_fuzz_stub_sources})
 set_target_properties(fuzz_stub_session PROPERTIES AUTOMOC ON AUTOUIC OFF AUTORCC OFF)
 target_include_directories(fuzz_stub_session PRIVATE
     "${PALAVER_SOURCE_ROOT}/sdk/protocol/include"
@@ -41,5 +32,5 @@ target_compile_options(fuzz_stub_session PRIVATE
 target_link_options(fuzz_stub_session PRIVATE -fsanitize=fuzzer,address,undefined
     -fno-sanitize=vptr)
 target_link_libraries(fuzz_stub_session PRIVATE
-    Qt6::Core Qt6::Network Qt6::WebSockets Qt6::Sql
+    palaver_protocol_fuzz Qt6::Core Qt6::Network Qt6::WebSockets Qt6::Sql
     nlohmann_json::nlohmann_json simdjson::simdjson PkgConfig::PALAVER_FUZZ_LIBJWT)
