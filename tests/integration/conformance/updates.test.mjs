@@ -92,9 +92,9 @@ test("message:updated carries the new rev; a client that saw rev n and gets n+2 
     okMessage(await react(a, "general", m.id, "1️⃣"));
     assert.equal((await b.req("room:join", "general")).rev, r0 + 1);
     const x = okMessage(await react(a, "general", m.id, "2️⃣"));
-    const live = await b.next("message:updated", (u) => u.id === m.id);
+    // (in a cluster the first change may still reach b after its re-join: a duplicate, harmless)
+    const live = await b.next("message:updated", (u) => u.id === m.id && u.rev === r0 + 2);
     assert.deepEqual(live, x);
-    assert.equal(live.rev, r0 + 2);
     const fill = await updates(b, "general", r0);
     assert.deepEqual(fill.messages, [x], "the catch-up answers the current state");
 });
