@@ -172,7 +172,11 @@ ChatService::Reply ChatService::react(Socket *socket, const json &payload)
             *retryAfter };
     if (add) {
         QStringList &users = m.reactions[emoji];
-        users.insert(std::lower_bound(users.begin(), users.end(), user), user);
+        // Code point order (UTF-8 byte order), not QString's UTF-16 order: every server sorts
+        // ids outside the BMP alike.
+        const auto before
+            = [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); };
+        users.insert(std::lower_bound(users.begin(), users.end(), user, before), user);
     } else {
         QStringList &users = m.reactions[emoji];
         users.removeAll(user);

@@ -306,6 +306,23 @@ private Q_SLOTS:
             json::array({ "alice", "bob" }));
     }
 
+    void reactionUsersInCodePointOrder()
+    {
+        startServer();
+        // U+1F600 sorts before U+FF41 in UTF-16 units (a surrogate pair), after it by code point.
+        auto emoji = connectedClient(*m_server, QStringLiteral("\U0001F600"));
+        auto wide = connectedClient(*m_server, QStringLiteral("\uff41"));
+        auto alice = client("alice");
+        QVERIFY(emoji && wide && alice);
+        for (auto *c : { emoji.get(), wide.get(), alice.get() })
+            JCOMPARE(c->request("room:join", "general")["ok"], true);
+        const std::string id = idOf(send(*alice, "general", "sort us", "a1"));
+        JCOMPARE(react(*emoji, "general", id, "👍")["ok"], true);
+        JCOMPARE(react(*alice, "general", id, "👍")["ok"], true);
+        JCOMPARE(react(*wide, "general", id, "👍")["message"]["reactions"]["👍"],
+            json::array({ "alice", "\uff41", "\U0001F600" }));
+    }
+
     void repliesQuoteASnapshot()
     {
         auto config = testConfig();
