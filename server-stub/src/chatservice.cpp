@@ -348,8 +348,9 @@ ChatService::Reply ChatService::join(Socket *socket, const json &payload)
         return Refusal { QStringLiteral("access_denied"),
             QStringLiteral("Room %1 is private").arg(roomId) };
     // Read before joining: a refusal for a database error then leaves the membership as it was.
-    const auto page = m_store->page(roomId, std::nullopt, std::nullopt, JoinHistory);
+    // `rev` no later than the page (docs/contract-v1.1.md): the page may show more, never less.
     const auto rev = m_store->roomRev(roomId);
+    const auto page = m_store->page(roomId, std::nullopt, std::nullopt, JoinHistory);
     const auto readSeq = m_readMarkers.get(socket->user.id, roomId);
     if (!page || !rev || !readSeq)
         return internalError();
