@@ -569,6 +569,45 @@ private Q_SLOTS:
         JCOMPARE(remove(*alice, "general", id)["message"]["deleted"], true);
     }
 
+    void hostilePayloadsGetAnErrorNotACrash()
+    {
+        startServer();
+        auto alice = client("alice");
+        JCOMPARE(alice->request("room:join", "general")["ok"], true);
+        const std::string id = idOf(send(*alice, "general", "target", "a1"));
+        const json nested = json::parse(std::string(100, '[') + std::string(100, ']'));
+        const std::vector<json> values
+            = { nullptr, true, -1, 0, 1e300, -1e300, 9007199254740993.0, "", std::string(5000, 'x'),
+                  json::array(), nested, json::object(), json { { "roomId", nested } } };
+        const std::vector<std::pair<std::string, std::vector<const char *>>> requests = {
+            { "message:edit", { "roomId", "messageId", "content" } },
+            { "message:delete", { "roomId", "messageId" } },
+            { "message:react", { "roomId", "messageId", "emoji", "add" } },
+            { "room:updates", { "roomId", "afterRev", "limit" } },
+            { "room:read", { "roomId", "seq" } },
+        };
+        const json good = { { "roomId", "general" }, { "messageId", id }, { "content", "new" },
+            { "emoji", "👍" }, { "add", true }, { "afterRev", 0 }, { "seq", 1 } };
+        for (const auto &[request, fields] : requests) {
+            for (const json &v : values) {
+                // The value as the whole payload, and in each field.
+                JCOMPARE(alice->request(request, v)["ok"], false);
+                for (const char *field : fields) {
+                    json payload = good;
+                    payload[field] = v;
+                    const json answer = alice->request(request, payload);
+                    QVERIFY2(answer.is_object() && answer.contains("ok"), answer.dump().c_str());
+                    if (!answer["ok"].get<bool>())
+                        QVERIFY2(std::string("invalid not_found too_long").find(errorCode(answer))
+                                != std::string::npos,
+                            answer.dump().c_str());
+                }
+            }
+        }
+        QVERIFY(!alice->closed);
+        JCOMPARE(alice->request("room:history", { { "roomId", "general" } })["ok"], true);
+    }
+
     void readMarkers()
     {
         startServer();
