@@ -423,7 +423,8 @@ std::optional<HistoryPage> MessageStore::updates(const QString &roomId, qint64 a
     {
         QSqlQuery q(db);
         q.setForwardOnly(true);
-        q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE room_id = ? AND rev > ?"
+        // The literal `rev > 0` lets SQLite use the partial index messages_rev (schema.cpp).
+        q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE room_id = ? AND rev > 0 AND rev > ?"
                                  " ORDER BY rev ASC LIMIT ?")
                       .arg(QLatin1String(Columns)));
         q.addBindValue(roomId);
