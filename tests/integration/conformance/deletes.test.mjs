@@ -85,3 +85,14 @@ test("history and join pages keep tombstones, so seq stays contiguous", async ()
     seqs(j.joinAck.messages);
     assert.deepEqual(tail, [ms[0], t1, t2, ms[3]]);
 });
+
+test("concurrent deletes of one message make one tombstone and one rev (sockets spread over the nodes)", async () => {
+    const a = await joined("general");
+    const sockets = [a, await joined("general", a.user), await joined("general", a.user)];
+    const m = await sent(a, "general", "delete me thrice");
+    const r0 = await roomRev(a, "general");
+    const acks = (await Promise.all(sockets.map((s) => del(s, "general", m.id)))).map((x) => okMessage(x));
+    for (const t of acks) assert.deepEqual(t, acks[0]);
+    assert.equal(acks[0].rev, r0 + 1);
+    assert.equal(await roomRev(a, "general"), r0 + 1);
+});

@@ -67,6 +67,7 @@ test("a new message carries the v1.1 fields with their defaults", async () => {
     assertMessage11(m, { ...UNCHANGED, replyTo: null, content: "plain" });
     const live = await p.next("message:new", (x) => x.id === m.id);
     assert.deepEqual(live, m);
+    await p.none("message:updated", (x) => x.id === m.id); // a new message is not a change
     const j = await joined("general");
     assert.deepEqual(j.joinAck.messages.find((x) => x.id === m.id), m);
     for (const x of j.joinAck.messages) assertMessage11(x);

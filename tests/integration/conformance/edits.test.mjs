@@ -14,6 +14,7 @@ test("edit: trimmed content, editedAt, new rev, the rest kept; message:updated t
     const b = await joined("general");
     const outside = await connect(a.user); // the author's socket that did not join
     const m = await sent(a, "general", "first draft");
+    await b.next("message:new", (x) => x.id === m.id);
     const r0 = await roomRev(a, "general");
     const ack = await edit(a, "general", m.id, "  final text \n");
     const e = okMessage(ack, {
@@ -25,6 +26,7 @@ test("edit: trimmed content, editedAt, new rev, the rest kept; message:updated t
     assert.ok(Date.parse(e.editedAt) >= Date.parse(m.createdAt), "editedAt is not before createdAt");
     for (const p of [a, b]) assert.deepEqual(await p.next("message:updated", (x) => x.id === m.id), e);
     await outside.none("message:updated", (x) => x.id === m.id);
+    await b.none("message:new", (x) => x.id === m.id); // an edit is not a new message
     assert.equal(await roomRev(a, "general"), r0 + 1);
 });
 

@@ -108,3 +108,19 @@ test("react: order of checks; anyone with access may react", async () => {
     okMessage(await react(b, "general", m.id, "👍"), { reactions: { "👍": [b.user] } });
     okMessage(await react(a, "general", m.id, "👍"), { reactions: { "👍": [a.user, b.user].sort() } });
 });
+
+test("the same reaction from several sockets at once is applied once (sockets spread over the nodes)", async () => {
+    const w = await joined("general");
+    const m = await sent(w, "general", "all at once");
+    const u = await joined("general");
+    const sockets = [u];
+    for (let i = 0; i < 3; i++) sockets.push(await joined("general", u.user)); // 4 in all: within the burst
+    const r0 = await roomRev(w, "general");
+    const acks = (await Promise.all(sockets.map((s) => react(s, "general", m.id, "🤝")))).map((a) => okMessage(a));
+    for (const x of acks) assert.deepEqual(x.reactions, { "🤝": [u.user] });
+    assert.equal(new Set(acks.map((x) => x.rev)).size, 1, "every answer is the one change");
+    assert.equal(acks[0].rev, r0 + 1);
+    assert.equal(await roomRev(w, "general"), r0 + 1);
+    await w.next("message:updated", (x) => x.id === m.id);
+    await w.none("message:updated", (x) => x.id === m.id);
+});

@@ -31,9 +31,11 @@ test("a recovered socket gets the changes and read markers it missed", { skip },
         a.socket.once("connect_error", reject);
         setTimeout(() => reject(new Error("no reconnect")), WAIT_MS);
     });
+    const ready = a.next("session:ready");
     a.socket.connect();
     await connected;
     assert.equal(a.socket.recovered, true);
+    assert.equal((await ready).rooms.find((r) => r.id === "general").readSeq, m.seq, "session:ready is current too");
     assert.deepEqual(await a.next("message:updated", (u) => u.rev === e.rev), e);
     assert.deepEqual(await a.next("message:updated", (u) => u.rev === x.rev), x);
     assert.deepEqual(await a.next("room:read-marker"), { roomId: "general", readSeq: m.seq });
