@@ -19,7 +19,6 @@ constexpr int JoinHistory = 50;
 constexpr int HistoryDefault = 50;
 constexpr int HistoryCap = 100;
 constexpr qsizetype MaxClientId = 128;
-constexpr qsizetype MaxMessageId = 128;
 // socket.io's in-memory adapter sweeps expired sessions and packets once a minute.
 constexpr int RecoveryCleanupMs = 60000;
 
@@ -341,12 +340,9 @@ ChatService::Reply ChatService::join(Socket *socket, const json &payload)
     if (!Text::isValidRoomId(payload))
         return Refusal { QStringLiteral("invalid"), QStringLiteral("Bad room id") };
     const QString roomId = Text::fromJson(payload);
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/false))
+        return *refused;
     const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
     // Read before joining: a refusal for a database error then leaves the membership as it was.
     // `rev` no later than the page (docs/contract-v1.1.md): the page may show more, never less.
     const auto rev = m_store->roomRev(roomId);
@@ -404,25 +400,13 @@ ChatService::Reply ChatService::send(Socket *socket, const json &payload)
     if (clientId.isEmpty() || Text::codePoints(clientId) > MaxClientId)
         return Refusal { QStringLiteral("invalid"),
             QStringLiteral("clientId must have 1..%1 characters").arg(MaxClientId) };
-    // contract v1.1; a v1 server knows no such field and ignores it. `"replyTo":null` is absent.
+    // contract v1.1; a v1 server knows no such field and ignores it.
     QString replyToId;
-    if (const auto it = payload.find("replyTo");
-        isV1_1() && it != payload.end() && !it->is_null()) {
-        if (!it->is_string())
-            return Refusal { QStringLiteral("invalid"),
-                QStringLiteral("replyTo must be a string") };
-        replyToId = Text::fromJson(*it);
-        if (replyToId.isEmpty() || Text::codePoints(replyToId) > MaxMessageId)
-            return Refusal { QStringLiteral("invalid"),
-                QStringLiteral("replyTo must have 1..%1 characters").arg(MaxMessageId) };
-    }
+    if (auto refused = isV1_1() ? replyToShape(payload, &replyToId) : std::nullopt)
+        return *refused;
     const QString roomId = Text::fromJson(roomIdValue);
-    const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/false))
+        return *refused;
 
     // Before the joined check: a retry that arrives before its room is re-joined still gets
     // the message it stored.
@@ -434,12 +418,8 @@ ChatService::Reply ChatService::send(Socket *socket, const json &payload)
         return Refusal { QStringLiteral("not_joined"),
             QStringLiteral("Join %1 first").arg(roomId) };
     std::optional<ReplySnapshot> replyTo;
-    if (!replyToId.isEmpty()) {
-        StoredMessage original;
-        if (auto refused = findMessage(roomId, replyToId, &original))
-            return *refused;
-        replyTo = original.snapshot();
-    }
+    if (auto refused = replyToId.isEmpty() ? std::nullopt : quote(roomId, replyToId, &replyTo))
+        return *refused;
     const qsizetype length = Text::codePoints(content);
     if (length > m_config.maxContent)
         return Refusal { QStringLiteral("too_long"),
@@ -450,7 +430,8 @@ ChatService::Reply ChatService::send(Socket *socket, const json &payload)
         return Refusal { QStringLiteral("rate_limited"), QStringLiteral("Too many messages"),
             *retryAfter };
 
-    const QStringList mentioned = isV1_1() ? mentions(content, *room, m_known) : QStringList();
+    const QStringList mentioned
+        = isV1_1() ? mentions(content, *m_rooms.find(roomId), m_known) : QStringList();
     const auto stored = m_store->append(
         roomId, socket->user.id, socket->user.name, content, clientId, replyTo, mentioned);
     if (!stored)
@@ -495,15 +476,8 @@ ChatService::Reply ChatService::history(Socket *socket, const json &payload)
                 QStringLiteral("limit must be a positive integer") };
     }
     const QString roomId = Text::fromJson(roomIdValue);
-    const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
-    if (!socket->rooms.contains(roomId))
-        return Refusal { QStringLiteral("not_joined"),
-            QStringLiteral("Join %1 first").arg(roomId) };
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/true))
+        return *refused;
     const int count = int(std::min<qint64>(limit.value_or(HistoryDefault), HistoryCap));
     const auto page = m_store->page(roomId, before, after, count);
     if (!page)

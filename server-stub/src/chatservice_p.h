@@ -87,6 +87,11 @@ private:
     //! The shape of `{roomId, messageId}` in a change request.
     static std::optional<Refusal> targetShape(
         const nlohmann::json &payload, QString *roomId, QString *messageId);
+    //! The shape of `replyTo` in `message:send` into `id` (empty: no reply; null counts as none).
+    static std::optional<Refusal> replyToShape(const nlohmann::json &payload, QString *id);
+    //! The snapshot of the message a reply answers: `not_found` unless `roomId` has it.
+    std::optional<Refusal> quote(
+        const QString &roomId, const QString &messageId, std::optional<ReplySnapshot> *out);
     //! The message `messageId` of `roomId` (`not_found` if that room has none) into `out`.
     std::optional<Refusal> findMessage(
         const QString &roomId, const QString &messageId, StoredMessage *out);

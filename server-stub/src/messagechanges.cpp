@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// contract v1.1: edits, deletes, reactions, and the room:updates page that catches up on them.
+// contract v1.1: edits, deletes, reactions, replies, and the room:updates page that catches up
+// on changes.
 // Each change that changes something takes the room's next `rev` and is broadcast as
 // `message:updated`; a change that changes nothing answers the message as it is, takes no rate
 // token and broadcasts nothing, which is what makes a retried change safe.
@@ -45,6 +46,31 @@ std::optional<ChatService::Refusal> ChatService::targetShape(
         return Refusal { QStringLiteral("invalid"),
             QStringLiteral("messageId must have 1..%1 characters").arg(MaxMessageId) };
     *roomId = Text::fromJson(roomIdValue);
+    return std::nullopt;
+}
+
+std::optional<ChatService::Refusal> ChatService::replyToShape(const json &payload, QString *id)
+{
+    const auto it = payload.find("replyTo");
+    if (it == payload.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_string())
+        return Refusal { QStringLiteral("invalid"), QStringLiteral("replyTo must be a string") };
+    *id = Text::fromJson(*it);
+    if (id->isEmpty() || Text::codePoints(*id) > MaxMessageId)
+        return Refusal { QStringLiteral("invalid"),
+            QStringLiteral("replyTo must have 1..%1 characters").arg(MaxMessageId) };
+    return std::nullopt;
+}
+
+std::optional<ChatService::Refusal> ChatService::quote(
+    const QString &roomId, const QString &messageId, std::optional<ReplySnapshot> *out)
+{
+    StoredMessage original;
+    if (auto refused = findMessage(roomId, messageId, &original))
+        return refused;
+    // A quote of what was answered: later edits and the deletion of the original leave it alone.
+    *out = original.snapshot();
     return std::nullopt;
 }
 
