@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "outbox_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/message.h>
 #include <Palaver/room.h>
@@ -51,6 +52,7 @@ public:
 
     int unread = 0;
     Message lastMessage;
+    qint64 readSeq = 0; //!< contract v1.1: this user's marker, from any device
 
     // `room:user-joined` names no display name: a join answer (idempotent) brings the member
     // list with names. One such request at a time.
@@ -86,6 +88,20 @@ public:
     void onQueued(const Message &pending);
     void onAcked(const QString &clientId, const Message &message);
     void onRefused(const QString &clientId, const QString &code, const QString &message);
+    //! The stream's next change (once, in rev order).
+    void onUpdated(const Message &message);
+    void onChangeAnswered(const OutboxEntry &change, const Message &message);
+    void onChangeRefused(const OutboxEntry &change, const QString &code, const QString &message);
+    void onReadMarker(qint64 readSeq);
+
+    //! What a change or a send starts from: the reason it cannot be queued, else empty.
+    QString checkContent(QString &content) const;
+    //! A Failed message of `messageId` with `error`, as the v1.1 calls return it.
+    Message refusedChange(const QString &messageId, const QString &error) const;
+    //! Queues a change; the Pending message to return (or a Failed one).
+    Message queueChange(OutboxEntry change, const QString &feature);
+    //! send() and reply(): `replyTo` empty for a plain send.
+    Message sendText(const QString &text, const QString &replyTo);
     void onTyping(const QString &userId, bool typing);
     void onUserJoined(const QString &userId);
     void refreshMembers();
