@@ -72,6 +72,10 @@ void Room::Private::setPrivate(bool value)
 
 void Room::Private::setUnread(int count)
 {
+    if (count == 0 && mentions != 0) {
+        mentions = 0;
+        Q_EMIT q->mentionCountChanged();
+    }
     if (unread == count)
         return;
     unread = count;
@@ -101,6 +105,10 @@ void Room::Private::onDelivered(const Message &message)
     const bool others = message.authorId != own || own.isEmpty();
     if (others)
         setUnread(unread + 1);
+    if (others && !own.isEmpty() && message.mentions.contains(own)) {
+        ++mentions;
+        Q_EMIT q->mentionCountChanged();
+    }
     const bool newer = message.seq > lastMessage.seq;
     if (newer)
         lastMessage = message;
@@ -281,17 +289,34 @@ void Room::Private::onUpdated(const Message &message)
         lastMessage = message;
         Q_EMIT q->lastMessageChanged();
     }
+    if (auto it = optimistic.find(message.id); it != optimistic.end())
+        it->confirmed = message; // the server's state moved on: roll back to this one
+    messages->flushIncoming(); // the row may still wait in this turn's batch
+    messages->updateMessage(message);
     Q_EMIT q->messageUpdated(message);
 }
 
-void Room::Private::onChangeAnswered(const OutboxEntry &, const Message &)
+void Room::Private::onChangeAnswered(const OutboxEntry &change, const Message &message)
 {
-    // The change itself arrives through the stream (messageUpdated), once.
+    // The change itself arrives through the stream (messageUpdated), once. Once no change of
+    // the message waits, the row shows the server's state (a no-op answer brings no update).
+    auto it = optimistic.find(change.messageId);
+    if (it == optimistic.end() || --it->waiting > 0)
+        return;
+    optimistic.erase(it);
+    if (!message.id.isEmpty())
+        messages->updateMessage(message);
 }
 
 void Room::Private::onChangeRefused(
     const OutboxEntry &change, const QString &code, const QString &message)
 {
+    if (auto it = optimistic.find(change.messageId); it != optimistic.end()) {
+        const Message confirmed = it->confirmed;
+        if (--it->waiting <= 0)
+            optimistic.erase(it);
+        messages->updateMessage(confirmed); // rolled back; the reason goes with changeFailed
+    }
     Q_EMIT q->changeFailed(change.messageId, code, message);
 }
 
@@ -657,6 +682,53 @@ Message Room::Private::queueChange(OutboxEntry change, const QString &feature)
         return m;
     }
     m.status = Message::Status::Pending;
+    return showChange(change, m);
+}
+
+Message Room::Private::showChange(const OutboxEntry &change, Message pending)
+{
+    const int row = messages->rowOfId(change.messageId);
+    if (row < 0)
+        return pending; // not in the timeline: it shows when the server's change arrives
+    Message m = messages->message(row);
+    Optimistic &o = optimistic[change.messageId];
+    if (o.waiting++ == 0)
+        o.confirmed = m;
+    switch (change.kind) {
+    case OutboxEntry::Kind::Edit:
+        m.content = change.content;
+        m.editedAt = QDateTime::currentDateTimeUtc();
+        break;
+    case OutboxEntry::Kind::Delete:
+        m.deleted = true;
+        m.deletedAt = QDateTime::currentDateTimeUtc();
+        m.content.clear();
+        m.reactions.clear();
+        m.mentions.clear();
+        break;
+    case OutboxEntry::Kind::React: {
+        const QString own = ownUserId();
+        auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
+            [&](const MessageReaction &r) { return r.emoji == change.emoji; });
+        if (change.add) {
+            if (it == m.reactions.end())
+                it = m.reactions.insert(m.reactions.end(), MessageReaction { change.emoji, {} });
+            if (!it->userIds.contains(own)) {
+                it->userIds.append(own);
+                it->userIds.sort();
+            }
+        } else if (it != m.reactions.end()) {
+            it->userIds.removeAll(own);
+            if (it->userIds.isEmpty())
+                m.reactions.erase(it);
+        }
+        break;
+    }
+    case OutboxEntry::Kind::Send:
+        break;
+    }
+    messages->updateMessage(m);
+    m.status = Message::Status::Pending;
     return m;
 }
 
@@ -685,7 +757,7 @@ Message Room::edit(const QString &messageId, const QString &text)
     change.messageId = messageId;
     change.content = content;
     Message m = d->queueChange(change, QStringLiteral("edit"));
-    if (m.status == Message::Status::Pending) {
+    if (m.status == Message::Status::Pending && d->messages->rowOfId(messageId) < 0) {
         m.content = content;
         m.editedAt = QDateTime::currentDateTimeUtc();
     }
@@ -698,7 +770,7 @@ Message Room::remove(const QString &messageId)
     change.kind = OutboxEntry::Kind::Delete;
     change.messageId = messageId;
     Message m = d->queueChange(change, QStringLiteral("delete"));
-    if (m.status == Message::Status::Pending) {
+    if (m.status == Message::Status::Pending && !m.deleted) {
         m.deleted = true;
         m.deletedAt = QDateTime::currentDateTimeUtc();
         m.content.clear();
@@ -764,6 +836,11 @@ void Room::markRead()
 qint64 Room::readSeq() const
 {
     return d->readSeq;
+}
+
+int Room::mentionCount() const
+{
+    return d->mentions;
 }
 
 } // namespace Palaver

@@ -459,6 +459,10 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
         s.lastSeq = std::max<qint64>(0, map.value(QStringLiteral("lastSeq")).toLongLong());
         s.readSeq = std::clamp<qint64>(
             map.value(QStringLiteral("readSeq")).toLongLong(), 0, std::max<qint64>(s.lastSeq, 0));
+        // Before a join the server's counters are all we know (own messages included: the
+        // server does not say whose they are).
+        if (!s.joined)
+            s.unreadCount = int(std::min<qint64>(s.lastSeq - s.readSeq, 1 << 30));
         m_sessionRooms.insert(s.id, { s.name, s.isPrivate });
         summaries.append(s);
         if (Room *room = m_rooms.value(s.id)) {
@@ -638,9 +642,9 @@ void RoomDirectory::onChangeRefused(
 
 void RoomDirectory::onReadMarker(const QString &roomId, qint64 readSeq)
 {
-    // A room without a Room object shows the marker in the list from the next session:ready.
     if (Room *room = m_rooms.value(roomId))
         room->d->onReadMarker(readSeq);
+    m_roomList->setReadSeq(roomId, readSeq);
 }
 
 void RoomDirectory::onRefused(

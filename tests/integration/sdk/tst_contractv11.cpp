@@ -5,6 +5,7 @@
 // devices of one user; and a v1 server, where the new calls fail at once with Unsupported.
 #include "chatscript.h"
 #include <Palaver/client.h>
+#include <Palaver/messagemodel.h>
 #include <Palaver/room.h>
 #include <Palaver/roomlistmodel.h>
 #include <Palaver/roomsummary.h>
@@ -12,6 +13,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimeZone>
+#include <QWebSocket>
 
 #include <memory>
 
@@ -274,21 +276,37 @@ private Q_SLOTS:
         server.post(QStringLiteral("bob"), "general", "again");
         QTRY_COMPARE(room1->unreadCount(), 2);
         QTRY_COMPARE(room2->unreadCount(), 2);
+        QCOMPARE(room2->mentionCount(), 0);
+        // A mention of alice by bob counts; alice's own mention of herself does not.
+        json mention = { { "id", "m3" }, { "roomId", "general" }, { "seq", 3 }, { "userId", "bob" },
+            { "content", "@alice" }, { "rev", 0 }, { "mentions", { "alice" } } };
+        json own = { { "id", "m4" }, { "roomId", "general" }, { "seq", 4 }, { "userId", "alice" },
+            { "content", "@alice" }, { "rev", 0 }, { "mentions", { "alice" } } };
+        for (json *m : { &mention, &own }) {
+            server.messages("general").push_back(*m);
+            for (QWebSocket *socket : server.raw.sockets())
+                server.raw.sendEvent(socket, "message:new", json::array({ *m }));
+        }
+        QTRY_COMPARE(room2->lastMessage().seq, 4);
+        QCOMPARE(room2->mentionCount(), 1);
+        QCOMPARE(room2->unreadCount(), 3);
+        QTRY_COMPARE(room1->lastMessage().seq, 4);
         QSignalSpy marker2(room2, &Room::readSeqChanged);
         room1->markRead();
         QCOMPARE(room1->unreadCount(), 0);
         QTRY_COMPARE(room2->unreadCount(), 0);
-        QCOMPARE(room2->readSeq(), 2);
-        QCOMPARE(room1->readSeq(), 2);
+        QCOMPARE(room2->mentionCount(), 0);
+        QCOMPARE(room2->readSeq(), 4);
+        QCOMPARE(room1->readSeq(), 4);
         QCOMPARE(marker2.size(), 1);
-        QCOMPARE(server.readSeq(QStringLiteral("alice"), "general"), 2);
+        QCOMPARE(server.readSeq(QStringLiteral("alice"), "general"), 4);
 
         // Set offline: sent once connected, only the highest.
         alice1->close();
         server.post(QStringLiteral("bob"), "general", "third");
         QTRY_COMPARE(room2->unreadCount(), 1);
         alice1->open();
-        QTRY_COMPARE(room1->lastMessage().seq, 3);
+        QTRY_COMPARE(room1->lastMessage().seq, 5);
         alice1->close();
         room1->markRead();
         room1->markRead();
@@ -296,7 +314,27 @@ private Q_SLOTS:
         alice1->open();
         QTRY_COMPARE(room2->unreadCount(), 0);
         QCOMPARE(server.payloads("room:read").size(), readsBefore + 1);
-        QCOMPARE(server.payloads("room:read").back().value("seq", 0), 3);
+        QCOMPARE(server.payloads("room:read").back().value("seq", 0), 5);
+    }
+
+    void roomListShowsUnreadBeforeAJoin()
+    {
+        ChatScript server;
+        QVERIFY(server.listen());
+        for (const char *text : { "a", "b", "c" })
+            server.post(QStringLiteral("bob"), "general", text);
+        auto phone = clientOf(server, QStringLiteral("alice"));
+        phone->open(); // joins nothing: the list alone
+        QTRY_COMPARE(phone->roomList()->count(), 1);
+        QCOMPARE(phone->roomList()->room(0).unreadCount, 3);
+        QCOMPARE(phone->roomList()->room(0).lastSeq, 3);
+
+        auto desktop = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*desktop);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        room->markRead();
+        QTRY_COMPARE(phone->roomList()->room(0).unreadCount, 0);
+        QCOMPARE(phone->roomList()->room(0).readSeq, 3);
     }
 
     void queuedEditOfAQueuedMessageEditsItsContent()
@@ -345,9 +383,24 @@ private Q_SLOTS:
         QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
         QSignalSpy failed(room, &Room::changeFailed);
         QSignalSpy updated(room, &Room::messageUpdated);
+        MessageModel *model = room->messages();
+        QCOMPARE(model->count(), 1);
+        QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
         QCOMPARE(room->edit(QStringLiteral("m1"), QStringLiteral("not yours")).status,
             Message::Status::Pending);
+        // Shown at once...
+        QCOMPARE(model->data(model->index(0), MessageModel::ContentRole).toString(),
+            QStringLiteral("not yours"));
+        QVERIFY(model->data(model->index(0), MessageModel::EditedRole).toBool());
         QTRY_COMPARE(failed.size(), 1);
+        // ...and rolled back when refused, in place.
+        QCOMPARE(model->data(model->index(0), MessageModel::ContentRole).toString(),
+            QStringLiteral("mine"));
+        QVERIFY(!model->data(model->index(0), MessageModel::EditedRole).toBool());
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed.at(1).at(2).value<QList<int>>(),
+            (QList<int> {
+                MessageModel::ContentRole, MessageModel::EditedRole, MessageModel::EditedAtRole }));
         QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("m1"));
         QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("access_denied"));
         QVERIFY(!failed.at(0).at(2).toString().isEmpty());

@@ -49,6 +49,9 @@ class PALAVER_SDK_EXPORT Room : public QObject {
     Q_PROPERTY(Palaver::Message lastMessage READ lastMessage NOTIFY lastMessageChanged)
     //! This user's read marker (contract v1.1 `read`): the seq read up to, on any device.
     Q_PROPERTY(qint64 readSeq READ readSeq NOTIFY readSeqChanged)
+    //! Unread messages from others that mention this user (contract v1.1 `mentions`); cleared
+    //! with unreadCount. One's own messages never count.
+    Q_PROPERTY(int mentionCount READ mentionCount NOTIFY mentionCountChanged)
 
 public:
     enum class JoinState {
@@ -75,6 +78,7 @@ public:
     int unreadCount() const;
     Message lastMessage() const;
     qint64 readSeq() const;
+    int mentionCount() const;
     Client *client() const;
 
     //! Joins the room (and keeps it joined across reconnects). Made offline, it happens at the
@@ -151,6 +155,7 @@ Q_SIGNALS:
     void changeFailed(const QString &messageId, const QString &code, const QString &message);
     //! This user's read marker moved (here, or on another of the user's devices).
     void readSeqChanged();
+    void mentionCountChanged();
 
 private:
     friend class Client;
