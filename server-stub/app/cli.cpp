@@ -97,9 +97,13 @@ int runServer(const QStringList &arguments)
         opt("connect-timeout", "Close a connection that sends no CONNECT.", "MS", "45000"),
         opt("max-payload", "Largest accepted frame (close 1009 above it).", "BYTES", "1000000"),
         opt("max-content", "Message content limit in code points.", "N", "4000"),
-        opt("rate-burst", "Per-user token bucket size for message:send.", "N", "20"),
+        opt("rate-burst", "Per-user token bucket size for message:send, edits and reactions.", "N",
+            "20"),
         opt("rate-per-sec", "Per-user token bucket refill rate.", "R", "5"),
         opt("recovery-window", "Connection state recovery window.", "MS", "120000"),
+        opt("v1",
+            "Behave as a plain contract v1 server: no session:ready features, no v1.1 "
+            "message fields, v1.1 requests (edit, delete, react, updates, read) ignored."),
         opt("demo", "Demo rooms and users; prints a token per user."),
         opt("verbose", "Log info (palaver.*.info) on stderr; QT_LOGGING_RULES still wins."),
     });
@@ -127,6 +131,7 @@ int runServer(const QStringList &arguments)
         ? parser.value(QStringLiteral("secret")).toUtf8()
         : qEnvironmentVariable("PALAVER_SECRET").toUtf8();
     config.recovery = parser.isSet(QStringLiteral("recovery"));
+    config.v1 = parser.isSet(QStringLiteral("v1"));
     const QString parserName = parser.value(QStringLiteral("parser"));
     if (parserName == QLatin1String("json"))
         config.parser = StubConfig::Parser::Json;

@@ -43,6 +43,11 @@ QString socketKey(const QString &sid)
     return QLatin1String("s:") + sid;
 }
 
+QString userKey(const QString &userId)
+{
+    return QLatin1String("u:") + userId;
+}
+
 std::string str(const QString &s)
 {
     return s.toStdString();
@@ -68,6 +73,8 @@ ChatService::ChatService(const StubConfig &config, MessageStore *store, QObject 
     , m_verifier(config.secret)
     , m_rooms(config.rooms)
     , m_store(store)
+    , m_known(store, &m_rooms)
+    , m_readMarkers(store)
     , m_rateLimiter(config.rateBurst, config.ratePerSec)
 {
     if (m_config.recovery) {
@@ -191,6 +198,7 @@ void ChatService::onConnect(EngineConnection *connection, const Protocol::Packet
     m_byConnection.insert(connection, socket);
     m_sockets.insert(socket->sid, socket);
     m_names.insert(socket->user.id, socket->user.name);
+    m_known.remember(socket->user.id);
 
     if (restored) {
         for (const auto &frames : restored->missed)
@@ -238,6 +246,7 @@ void ChatService::removeSocket(Socket *socket, bool saveSession)
         session.pid = socket->pid;
         session.userId = socket->user.id;
         session.rooms.insert(socketKey(socket->sid));
+        session.rooms.insert(userKey(socket->user.id));
         for (const QString &roomId : std::as_const(socket->rooms))
             session.rooms.insert(roomKey(roomId));
         session.disconnectedAtMs = nowMs();
@@ -285,8 +294,23 @@ void ChatService::onEvent(Socket *socket, const Protocol::Packet &packet)
         reply = send(socket, payload);
     else if (event == "room:history")
         reply = history(socket, payload);
+    else if (isV1_1() && event == "message:edit")
+        reply = edit(socket, payload);
+    else if (isV1_1() && event == "message:delete")
+        reply = remove(socket, payload);
+    else if (isV1_1() && event == "message:react")
+        reply = react(socket, payload);
+    else if (isV1_1() && event == "room:updates")
+        reply = updates(socket, payload);
+    else if (isV1_1() && event == "room:read")
+        reply = markRead(socket, payload);
+    else if (isV1_1() && packet.id)
+        // Answered at once, so that a client never waits out a timeout for a feature the server
+        // lacks. A v1 server ignores them, as socket.io does without a listener.
+        reply = Refusal { QStringLiteral("unsupported"),
+            QStringLiteral("unknown request ") + Text::fromUtf8(event) };
     else
-        return; // unknown events are ignored, as socket.io does without a listener
+        return; // unknown events without an ack are ignored, as socket.io does without a listener
     // The socket may have gone while handling (it cannot today, but a broadcast could fail).
     if (!m_sockets.contains(socket->sid))
         return;
@@ -316,23 +340,29 @@ ChatService::Reply ChatService::join(Socket *socket, const json &payload)
     if (!Text::isValidRoomId(payload))
         return Refusal { QStringLiteral("invalid"), QStringLiteral("Bad room id") };
     const QString roomId = Text::fromJson(payload);
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/false))
+        return *refused;
     const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
+    // Read before joining: a refusal for a database error then leaves the membership as it was.
+    // `rev` no later than the page (docs/contract-v1.1.md): the page may show more, never less.
+    const auto rev = m_store->roomRev(roomId);
+    const auto page = m_store->page(roomId, std::nullopt, std::nullopt, JoinHistory);
+    const auto readSeq = m_readMarkers.get(socket->user.id, roomId);
+    if (!page || !rev || !readSeq)
+        return internalError();
     if (!socket->rooms.contains(roomId) && addMember(socket, roomId))
         emitEvent({ Target::Room, roomId, nullptr, socket }, "room:user-joined",
             { { "userId", str(socket->user.id) }, { "roomId", str(roomId) } });
-    const auto page = m_store->page(roomId, std::nullopt, std::nullopt, JoinHistory);
-    if (!page)
-        return Refusal { QStringLiteral("internal"), QStringLiteral("Internal error") };
     json messages = json::array();
     for (const auto &m : page->messages)
-        messages.push_back(m.toJson());
-    return json { { "room", roomInfo(*room) }, { "members", members(*room) },
+        messages.push_back(messageJson(m));
+    json ack = { { "room", roomInfo(*room) }, { "members", members(*room) },
         { "messages", std::move(messages) }, { "hasMore", page->hasMore } };
+    if (isV1_1()) {
+        ack["rev"] = *rev;
+        ack["readSeq"] = *readSeq;
+    }
+    return ack;
 }
 
 ChatService::Reply ChatService::leave(Socket *socket, const json &payload)
@@ -370,22 +400,26 @@ ChatService::Reply ChatService::send(Socket *socket, const json &payload)
     if (clientId.isEmpty() || Text::codePoints(clientId) > MaxClientId)
         return Refusal { QStringLiteral("invalid"),
             QStringLiteral("clientId must have 1..%1 characters").arg(MaxClientId) };
+    // contract v1.1; a v1 server knows no such field and ignores it.
+    QString replyToId;
+    if (auto refused = isV1_1() ? replyToShape(payload, &replyToId) : std::nullopt)
+        return *refused;
     const QString roomId = Text::fromJson(roomIdValue);
-    const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/false))
+        return *refused;
 
     // Before the joined check: a retry that arrives before its room is re-joined still gets
     // the message it stored.
+    // The retry gets the message's current state, edits and deletion included.
     if (const auto earlier = m_store->findByClientId(socket->user.id, clientId))
-        return json { { "message", earlier->toJson() } };
+        return json { { "message", messageJson(*earlier) } };
 
     if (!socket->rooms.contains(roomId))
         return Refusal { QStringLiteral("not_joined"),
             QStringLiteral("Join %1 first").arg(roomId) };
+    std::optional<ReplySnapshot> replyTo;
+    if (auto refused = replyToId.isEmpty() ? std::nullopt : quote(roomId, replyToId, &replyTo))
+        return *refused;
     const qsizetype length = Text::codePoints(content);
     if (length > m_config.maxContent)
         return Refusal { QStringLiteral("too_long"),
@@ -396,11 +430,13 @@ ChatService::Reply ChatService::send(Socket *socket, const json &payload)
         return Refusal { QStringLiteral("rate_limited"), QStringLiteral("Too many messages"),
             *retryAfter };
 
-    const auto stored
-        = m_store->append(roomId, socket->user.id, socket->user.name, content, clientId);
+    const QStringList mentioned
+        = isV1_1() ? mentions(content, *m_rooms.find(roomId), m_known) : QStringList();
+    const auto stored = m_store->append(
+        roomId, socket->user.id, socket->user.name, content, clientId, replyTo, mentioned);
     if (!stored)
-        return Refusal { QStringLiteral("internal"), QStringLiteral("Internal error") };
-    const json message = stored->message.toJson();
+        return internalError();
+    const json message = messageJson(stored->message);
     if (stored->fresh)
         emitEvent({ Target::Room, roomId, nullptr, nullptr }, "message:new", message);
     return json { { "message", message } };
@@ -440,23 +476,31 @@ ChatService::Reply ChatService::history(Socket *socket, const json &payload)
                 QStringLiteral("limit must be a positive integer") };
     }
     const QString roomId = Text::fromJson(roomIdValue);
-    const RoomConfig *room = m_rooms.find(roomId);
-    if (!room)
-        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
-    if (!RoomDirectory::mayAccess(*room, socket->user.id))
-        return Refusal { QStringLiteral("access_denied"),
-            QStringLiteral("Room %1 is private").arg(roomId) };
-    if (!socket->rooms.contains(roomId))
-        return Refusal { QStringLiteral("not_joined"),
-            QStringLiteral("Join %1 first").arg(roomId) };
+    if (auto refused = checkRoom(socket, roomId, /*needJoined=*/true))
+        return *refused;
     const int count = int(std::min<qint64>(limit.value_or(HistoryDefault), HistoryCap));
     const auto page = m_store->page(roomId, before, after, count);
     if (!page)
         return Refusal { QStringLiteral("internal"), QStringLiteral("Internal error") };
     json messages = json::array();
     for (const auto &m : page->messages)
-        messages.push_back(m.toJson());
+        messages.push_back(messageJson(m));
     return json { { "messages", std::move(messages) }, { "hasMore", page->hasMore } };
+}
+
+std::optional<ChatService::Refusal> ChatService::checkRoom(
+    Socket *socket, const QString &roomId, bool needJoined) const
+{
+    const RoomConfig *room = m_rooms.find(roomId);
+    if (!room)
+        return Refusal { QStringLiteral("not_found"), QStringLiteral("No room ") + roomId };
+    if (!RoomDirectory::mayAccess(*room, socket->user.id))
+        return Refusal { QStringLiteral("access_denied"),
+            QStringLiteral("Room %1 is private").arg(roomId) };
+    if (needJoined && !socket->rooms.contains(roomId))
+        return Refusal { QStringLiteral("not_joined"),
+            QStringLiteral("Join %1 first").arg(roomId) };
+    return std::nullopt;
 }
 
 void ChatService::typing(Socket *socket, const json &payload)
@@ -521,22 +565,32 @@ json ChatService::members(const RoomConfig &room) const
     return out;
 }
 
-json ChatService::sessionReady(const Socket *socket) const
+json ChatService::sessionReady(const Socket *socket)
 {
     json rooms = json::array();
-    for (const RoomConfig *room : m_rooms.accessible(socket->user.id))
-        rooms.push_back(roomInfo(*room));
+    for (const RoomConfig *room : m_rooms.accessible(socket->user.id)) {
+        json entry = roomInfo(*room);
+        if (isV1_1()) {
+            // A database error reads as an empty room: session:ready has no way to refuse.
+            entry["lastSeq"] = m_store->lastSeq(room->id).value_or(0);
+            entry["readSeq"] = m_readMarkers.get(socket->user.id, room->id).value_or(0);
+        }
+        rooms.push_back(std::move(entry));
+    }
     QStringList online = m_online.keys();
     online.sort();
     json onlineJson = json::array();
     for (const QString &id : std::as_const(online))
         onlineJson.push_back(str(id));
-    return {
+    json ready = {
         { "user", { { "id", str(socket->user.id) }, { "name", str(socket->user.name) } } },
         { "rooms", std::move(rooms) }, { "online", std::move(onlineJson) },
         { "limits",
             { { "maxContentLength", m_config.maxContent }, { "maxPayload", m_config.maxPayload } } }
     };
+    if (isV1_1())
+        ready["features"] = json::array({ "edit", "delete", "react", "reply", "mention", "read" });
+    return ready;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,13 +622,20 @@ void ChatService::emitEvent(
             deliver(s);
         break;
     case Target::Room:
-        rooms.insert(roomKey(target.roomId));
-        for (Socket *s : m_roomSockets.value(target.roomId))
+        rooms.insert(roomKey(target.id));
+        for (Socket *s : m_roomSockets.value(target.id))
             deliver(s);
         break;
     case Target::One:
         rooms.insert(socketKey(target.socket->sid));
         deliver(target.socket);
+        break;
+    case Target::User:
+        rooms.insert(userKey(target.id));
+        for (Socket *s : std::as_const(m_sockets)) {
+            if (s->user.id == target.id)
+                deliver(s);
+        }
         break;
     }
     if (offset) {

@@ -68,27 +68,65 @@ QString fromJson(const nlohmann::json &value)
     return fromUtf8(value.get_ref<const std::string &>());
 }
 
-std::optional<qint64> positiveInteger(const nlohmann::json &value)
+QString left(const QString &text, qsizetype n)
+{
+    qsizetype i = 0;
+    for (qsizetype count = 0; i < text.size() && count < n; ++count) {
+        if (text.at(i).isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            ++i;
+        ++i;
+    }
+    return text.left(i);
+}
+
+namespace {
+
+std::optional<qint64> safeInteger(const nlohmann::json &value, qint64 min)
 {
     constexpr qint64 MaxSafe = (qint64(1) << 53) - 1;
     if (value.is_number_unsigned()) {
         const auto v = value.get<std::uint64_t>();
-        if (v > 0 && v <= std::uint64_t(MaxSafe))
+        if (v >= std::uint64_t(min) && v <= std::uint64_t(MaxSafe))
             return qint64(v);
         return std::nullopt;
     }
     if (value.is_number_integer()) {
         const auto v = value.get<std::int64_t>();
-        if (v > 0 && v <= MaxSafe)
+        if (v >= min && v <= MaxSafe)
             return v;
         return std::nullopt;
     }
     if (value.is_number_float()) {
         const double v = value.get<double>();
-        if (std::isfinite(v) && std::floor(v) == v && v > 0 && v <= double(MaxSafe))
+        if (std::isfinite(v) && std::floor(v) == v && v >= double(min) && v <= double(MaxSafe))
             return qint64(v);
     }
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<qint64> positiveInteger(const nlohmann::json &value)
+{
+    return safeInteger(value, 1);
+}
+
+std::optional<qint64> nonNegativeInteger(const nlohmann::json &value)
+{
+    return safeInteger(value, 0);
+}
+
+bool isValidEmoji(const QString &emoji)
+{
+    constexpr qsizetype MaxEmoji = 16;
+    const qsizetype n = codePoints(emoji);
+    if (n < 1 || n > MaxEmoji)
+        return false;
+    for (const char32_t c : emoji.toUcs4()) {
+        if (isWhiteSpace(c) || c <= 0x1F || (c >= 0x7F && c <= 0x9F))
+            return false;
+    }
+    return true;
 }
 
 QString timestampNow()

@@ -5,8 +5,13 @@ namespace Palaver::Stub {
 
 RoomDirectory::RoomDirectory(const QList<RoomConfig> &rooms) : m_rooms(rooms)
 {
-    for (qsizetype i = 0; i < m_rooms.size(); ++i)
+    for (qsizetype i = 0; i < m_rooms.size(); ++i) {
         m_index.insert(m_rooms.at(i).id, i);
+        if (m_rooms.at(i).isPrivate) {
+            for (const QString &member : m_rooms.at(i).members)
+                m_members.insert(member);
+        }
+    }
 }
 
 const RoomConfig *RoomDirectory::find(const QString &id) const

@@ -199,10 +199,20 @@ export function assertError(ack, code) {
     assert.equal(typeof ack.error.message, "string");
 }
 
+const V1_MESSAGE_KEYS = ["clientId", "content", "createdAt", "id", "roomId", "seq", "userId", "userName"];
+const V11_MESSAGE_KEYS = ["deleted", "deletedAt", "editedAt", "mentions", "reactions", "replyTo", "rev"];
+/** What a v1.1 server lists in session:ready.features (sorted). */
+export const FEATURES = ["delete", "edit", "mention", "react", "read", "reply"];
+
+/**
+ * A v1 Message, or a v1.1 one (all of the v1.1 fields present, none missing): v1 cases accept
+ * both, so they run unchanged against a v1 and a v1.1 server.
+ */
 export function assertMessage(m, expect = {}) {
     assert.ok(m && typeof m === "object", `not a Message: ${JSON.stringify(m)}`);
     const keys = Object.keys(m).sort();
-    const want = ["clientId", "content", "createdAt", "id", "roomId", "seq", "userId", "userName"];
+    const v11 = "rev" in m;
+    const want = v11 ? [...V1_MESSAGE_KEYS, ...V11_MESSAGE_KEYS].sort() : V1_MESSAGE_KEYS;
     assert.deepEqual(keys, want, `Message keys of ${JSON.stringify(m)}`);
     assert.equal(typeof m.id, "string");
     assert.ok(m.id.length > 0);
@@ -210,7 +220,86 @@ export function assertMessage(m, expect = {}) {
     for (const k of ["roomId", "userId", "userName", "content", "clientId"]) assert.equal(typeof m[k], "string", k);
     assert.match(m.createdAt, CREATED_AT_RE);
     assert.ok(!Number.isNaN(Date.parse(m.createdAt)));
+    if (v11) assertV11Fields(m);
     for (const [k, v] of Object.entries(expect)) assert.deepEqual(m[k], v, `Message.${k}`);
+}
+
+function assertV11Fields(m) {
+    const what = JSON.stringify(m);
+    assert.ok(Number.isInteger(m.rev) && m.rev >= 0, `rev of ${what}`);
+    assert.equal(typeof m.deleted, "boolean", `deleted of ${what}`);
+    for (const k of ["editedAt", "deletedAt"]) {
+        if (m[k] !== null) assert.match(m[k], CREATED_AT_RE, `${k} of ${what}`);
+    }
+    assert.equal(m.deleted, m.deletedAt !== null, `deletedAt is set exactly when deleted: ${what}`);
+    assert.ok(m.reactions && typeof m.reactions === "object" && !Array.isArray(m.reactions), `reactions of ${what}`);
+    for (const [emoji, users] of Object.entries(m.reactions)) {
+        assert.ok(Array.isArray(users) && users.length > 0, `reactions[${emoji}] is a non-empty list: ${what}`);
+        assert.deepEqual(users, [...new Set(users)].sort(), `reactions[${emoji}] sorted, distinct: ${what}`);
+    }
+    assert.ok(Array.isArray(m.mentions) && m.mentions.every((u) => typeof u === "string"), `mentions of ${what}`);
+    assert.equal(new Set(m.mentions).size, m.mentions.length, `mentions are distinct: ${what}`);
+    if (m.replyTo !== null) {
+        const r = m.replyTo;
+        assert.deepEqual(Object.keys(r).sort(), ["deleted", "excerpt", "id", "seq", "userId", "userName"], `replyTo of ${what}`);
+        assert.ok(Number.isInteger(r.seq) && r.seq >= 1 && r.seq < m.seq, `replyTo.seq of ${what}`);
+        assert.equal(typeof r.deleted, "boolean");
+        for (const k of ["id", "userId", "userName", "excerpt"]) assert.equal(typeof r[k], "string", `replyTo.${k}`);
+    }
+    if (m.deleted) {
+        assert.equal(m.content, "", `a tombstone has no content: ${what}`);
+        assert.deepEqual(m.reactions, {}, `a tombstone has no reactions: ${what}`);
+        assert.deepEqual(m.mentions, [], `a tombstone has no mentions: ${what}`);
+    }
+}
+
+/** A v1.1 Message (the v1.1 fields are required). */
+export function assertMessage11(m, expect = {}) {
+    assert.ok(m && typeof m === "object" && "rev" in m, `not a v1.1 Message: ${JSON.stringify(m)}`);
+    assertMessage(m, expect);
+}
+
+/** The v1.1 fields of a message nobody changed. */
+export const UNCHANGED = { rev: 0, editedAt: null, deleted: false, deletedAt: null, reactions: {}, mentions: [] };
+
+// --- v1.1 requests -----------------------------------------------------------------------------
+
+export const send = (p, roomId, content, extra = {}) =>
+    p.req("message:send", { roomId, content, clientId: uid("c"), ...extra });
+export const edit = (p, roomId, messageId, content) => p.req("message:edit", { roomId, messageId, content });
+export const del = (p, roomId, messageId) => p.req("message:delete", { roomId, messageId });
+export const react = (p, roomId, messageId, emoji, add = true) =>
+    p.req("message:react", { roomId, messageId, emoji, add });
+export const updates = (p, roomId, afterRev, extra = {}) => p.req("room:updates", { roomId, afterRev, ...extra });
+export const read = (p, roomId, seq) => p.req("room:read", { roomId, seq });
+
+/** Asserts a successful {ok, message} answer and returns the (v1.1) message. */
+export function okMessage(ack, expect = {}) {
+    assert.equal(ack.ok, true, JSON.stringify(ack));
+    assert.deepEqual(Object.keys(ack).sort(), ["message", "ok"]);
+    assertMessage11(ack.message, expect);
+    return ack.message;
+}
+
+/** message:send that must succeed; returns the message. */
+export async function sent(p, roomId, content, extra = {}) {
+    return okMessage(await send(p, roomId, content, extra));
+}
+
+/** The room's change counter, as room:updates answers it (the socket must have joined). */
+export async function roomRev(p, roomId) {
+    // far above any counter of the suite, and within 32 bits (updates.test checks larger ones)
+    const r = await updates(p, roomId, 1e9, { limit: 1 });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.deepEqual(r.messages, []);
+    assert.ok(Number.isInteger(r.rev) && r.rev >= 0, `rev ${r.rev}`);
+    return r.rev;
+}
+
+/** Asserts that the ints in `list` are exactly from+1 .. from+list.length, in any order. */
+export function contiguous(list, from) {
+    const want = Array.from({ length: list.length }, (_, i) => from + 1 + i);
+    assert.deepEqual([...list].sort((a, b) => a - b), want, `not contiguous after ${from}: ${list}`);
 }
 
 /** Asserts that a message list has consecutive seqs (oldest first) and returns them. */

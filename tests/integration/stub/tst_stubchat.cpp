@@ -51,7 +51,8 @@ private Q_SLOTS:
         JCOMPARE(ready["user"]["name"], "alice"); // no name claim: falls back to sub
         JCOMPARE(ready["rooms"].size(), std::size_t(3)); // alice is a member of staff
         JCOMPARE(ready["rooms"][2],
-            json({ { "id", "staff" }, { "name", "Staff" }, { "private", true } }));
+            json({ { "id", "staff" }, { "name", "Staff" }, { "private", true }, { "lastSeq", 0 },
+                { "readSeq", 0 } }));
         JCOMPARE(ready["online"], json::array({ "alice" }));
         JCOMPARE(
             ready["limits"], json({ { "maxContentLength", 4000 }, { "maxPayload", 1000000 } }));

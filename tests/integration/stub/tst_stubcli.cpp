@@ -30,6 +30,7 @@ private Q_SLOTS:
         QTest::newRow("SIGINT") << int(SIGINT) << QStringList {};
         QTest::newRow("SIGTERM, --verbose")
             << int(SIGTERM) << QStringList { QStringLiteral("--verbose") };
+        QTest::newRow("SIGTERM, --v1") << int(SIGTERM) << QStringList { QStringLiteral("--v1") };
     }
 
     void listensAndStopsCleanly()

@@ -146,6 +146,45 @@ private Q_SLOTS:
         QVERIFY(bob->waitEvent("user:online", 2));
     }
 
+    void recoveredSessionGetsMissedChangesAndReadMarkers()
+    {
+        startServer(recoveryConfig());
+        auto bob = connectedClient(*m_server, QStringLiteral("bob"));
+        QVERIFY(bob);
+        JCOMPARE(bob->request("room:join", "general")["ok"], true);
+        const json sent = sendMessage(*bob, "general", "before the gap", "b0")["message"];
+        RawClient alice;
+        const Saved saved = aliceJoinsAndDrops(alice);
+        QVERIFY(!saved.offset.empty());
+
+        // During the gap: a change in the room, and alice reading on another device.
+        const json edited = bob->request("message:edit",
+            { { "roomId", "general" }, { "messageId", sent["id"] }, { "content", "edited" } });
+        JCOMPARE(edited["message"]["rev"], 1);
+        auto phone = connectedClient(*m_server, QStringLiteral("alice"));
+        QVERIFY(phone);
+        JCOMPARE(
+            phone->request("room:read", { { "roomId", "general" }, { "seq", 1 } })["readSeq"], 1);
+        // Not meant for alice: bob's own marker.
+        JCOMPARE(
+            bob->request("room:read", { { "roomId", "general" }, { "seq", 1 } })["readSeq"], 1);
+
+        RawClient again;
+        again.open(m_server->url());
+        QVERIFY(again.waitOpen());
+        const auto ack = again.connectNamespace(
+            { { "token", m_server->makeToken(QStringLiteral("alice")).toStdString() },
+                { "pid", saved.pid }, { "offset", saved.offset } });
+        QVERIFY(ack);
+        JCOMPARE((*ack)["sid"], saved.sid);
+        JCOMPARE(*again.waitEvent("message:updated"), edited["message"]);
+        JCOMPARE(*again.waitEvent("room:read-marker"),
+            json({ { "roomId", "general" }, { "readSeq", 1 } }));
+        QVERIFY(again.waitEvent("session:ready"));
+        JCOMPARE(again.events("room:read-marker").size(), std::size_t(1));
+        JCOMPARE((*again.waitEvent("session:ready"))["rooms"][0]["readSeq"], 1);
+    }
+
     void recoveryOnlyForTheSameUser()
     {
         startServer(recoveryConfig());

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// Palaver reference server: the chat contract of PROTOCOL.md on socket.io 4.8.
+// Palaver reference server: the chat contract of PROTOCOL.md, v1.1 included, on socket.io 4.8.
+// This file is v1 (auth, presence, rooms, sends, history); the v1.1 message changes are in
+// changes.js, read markers in reads.js, the text rules in text.js, refusals in request.js.
 //
-// All shared state (messages, per-room seq, idempotency records, presence and room membership
-// counts, rate-limit buckets) lives in Redis under the --key prefix, so any number of nodes behind
-// the Redis adapter (pub/sub or streams) agree. CLI: see tests/README.md.
+// All shared state (messages, per-room seq and rev, idempotency records, presence and room
+// membership counts, rate-limit buckets, read markers) lives in Redis under the --key prefix, so
+// any number of nodes behind the Redis adapter (pub/sub or streams) agree. CLI: see tests/README.md.
 //
-// Keys (K = --key): K:room:<id>:seq (INCR), K:room:<id>:messages (zset by seq), K:idem:<user>:<clientId>
-// (8 days), K:presence (user -> connected sockets), K:room:<id>:users (user -> joined sockets),
-// K:names (user -> display name), K:rate:<user> (token bucket). Counts are kept by the nodes
-// themselves: a node that is killed without its shutdown leaves its counts behind, so give each
-// deployment (or test run) its own --key rather than reusing one across crashes.
+// Keys (K = --key): K:room:<id>:seq (INCR), K:room:<id>:messages (zset by seq, the message's
+// current JSON), K:room:<id>:ids (message id -> seq), K:room:<id>:rev (INCR) and
+// K:room:<id>:changes (seq by rev of its last change; see changes.js), K:idem:<user>:<clientId>
+// ({roomId, seq} of the message, 8 days), K:presence (user -> connected sockets),
+// K:room:<id>:users (user -> joined sockets), K:names (user -> display name; a user is known for
+// mentions once in it), K:rate:<user> (token bucket: sends, edits, reactions), K:read:<user>
+// (room -> read seq; see reads.js). Counts are kept by the nodes themselves: a node that is killed
+// without its shutdown leaves its counts behind, so give each deployment (or test run) its own
+// --key rather than reusing one across crashes.
 //
 //   node tests/interop/server/server.js --secret S --redis redis://127.0.0.1:6379 [--port 0] ...
 "use strict";
@@ -26,15 +32,18 @@ const { Server, Socket } = peerRequire("socket.io");
 const jwt = peerRequire("jsonwebtoken");
 const { Redis } = peerRequire("ioredis");
 
+const { codePoints, trimWhiteSpace } = require("./text.js");
+const { ROOM_ID_RE, MAX_ID, RequestError, fail, isPlainObject, isPositiveInt, isId, checkRoomId } = require("./request.js");
+const { Changes, freshFields } = require("./changes.js");
+const { ReadMarkers, userRoom } = require("./reads.js");
+
 const NAME = "palaver-node";
-const ROOM_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const EDGE_WHITE_SPACE_RE = /^\p{White_Space}+|\p{White_Space}+$/gu; // U+FEFF is not White_Space
+const FEATURES = ["edit", "delete", "react", "reply", "mention", "read"];
 const IDEMPOTENCY_TTL_S = 8 * 24 * 3600; // remembered >= 7 days
 const JOIN_HISTORY = 50;
 const HISTORY_DEFAULT = 50;
 const HISTORY_CAP = 100;
 const MAX_USER_ID = 128;
-const MAX_CLIENT_ID = 128;
 
 // ---------------------------------------------------------------------------------------------
 // Command line
@@ -124,38 +133,19 @@ function loadRooms(file) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers
-
-const codePoints = (s) => {
-    let n = 0;
-    for (const _ of s) n++; // eslint-disable-line no-unused-vars
-    return n;
-};
-const trimWhiteSpace = (s) => s.replace(EDGE_WHITE_SPACE_RE, "");
-const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
-const isPositiveInt = (v) => Number.isSafeInteger(v) && v > 0;
-
-class RequestError extends Error {
-    constructor(code, message, extra) {
-        super(message);
-        this.code = code;
-        this.extra = extra;
-    }
-}
-const fail = (code, message, extra) => { throw new RequestError(code, message, extra); };
-
-// ---------------------------------------------------------------------------------------------
 // Redis scripts (atomic across nodes)
 
 const LUA_STORE_MESSAGE = `
--- KEYS: idempotency record, room seq counter, room message zset
--- ARGV: message JSON up to and after the seq value, record TTL in seconds
+-- KEYS: idempotency record, room seq counter, room message zset, room id -> seq hash
+-- ARGV: message JSON up to and after the seq value, record TTL in seconds, room id, message id
+-- Returns {1, stored JSON} or {0, the idempotency record {roomId, seq} of the earlier message}.
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
 local seq = redis.call('INCR', KEYS[2])
 local stored = ARGV[1] .. seq .. ARGV[2]
 redis.call('ZADD', KEYS[3], seq, stored)
-redis.call('SET', KEYS[1], stored, 'EX', ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[5], seq)
+redis.call('SET', KEYS[1], '{"roomId":"' .. ARGV[4] .. '","seq":' .. seq .. '}', 'EX', ARGV[3])
 return {1, stored}
 `;
 
@@ -199,9 +189,12 @@ class Chat {
         this.rooms = new Map(rooms.map((r) => [r.id, r]));
         this.k = (...parts) => [opts.key, ...parts].join(":");
         this.pending = new Set(); // in-flight per-socket work, awaited on shutdown
-        redis.defineCommand("palaverStoreMessage", { numberOfKeys: 3, lua: LUA_STORE_MESSAGE });
+        redis.defineCommand("palaverStoreMessage", { numberOfKeys: 4, lua: LUA_STORE_MESSAGE });
         redis.defineCommand("palaverDecrement", { numberOfKeys: 1, lua: LUA_DECREMENT });
         redis.defineCommand("palaverTokenBucket", { numberOfKeys: 1, lua: LUA_TOKEN_BUCKET });
+        this.known = new Set(); // request names: anything else with an ack is answered unsupported
+        this.changes = new Changes(this);
+        this.reads = new ReadMarkers(this);
     }
 
     // --- authentication -------------------------------------------------------------------------
@@ -283,6 +276,7 @@ class Chat {
     }
 
     request(socket, event, handler) {
+        this.known.add(event);
         socket.on(event, (...args) => {
             let ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : null;
             if (!ack) ack = () => {};
@@ -315,7 +309,21 @@ class Chat {
         this.request(socket, "room:leave", (s, p) => this.leave(s, p));
         this.request(socket, "message:send", (s, p) => this.send(s, p));
         this.request(socket, "room:history", (s, p) => this.history(s, p));
+        this.request(socket, "message:edit", (s, p) => this.changes.edit(s, p));
+        this.request(socket, "message:delete", (s, p) => this.changes.remove(s, p));
+        this.request(socket, "message:react", (s, p) => this.changes.react(s, p));
+        this.request(socket, "room:updates", (s, p) => this.changes.updates(s, p));
+        this.request(socket, "room:read", (s, p) => this.reads.read(s, p));
         socket.on("typing", (p) => this.typing(socket, p));
+        this.known.add("typing");
+        // At once, outside the socket's queue: a client must never wait out a timeout for a
+        // feature this server lacks.
+        socket.onAny((event, ...args) => {
+            const ack = args.length ? args[args.length - 1] : null;
+            if (this.known.has(event) || typeof ack !== "function") return;
+            ack({ ok: false, error: { code: "unsupported", message: `unknown request ${event}` } });
+        });
+        socket.join(userRoom(user.id)); // room:read-marker reaches every socket of the user
         socket.on("disconnect", () => {
             this.enqueue(socket, () => this.onDisconnect(socket));
         });
@@ -334,13 +342,21 @@ class Chat {
                 if (n === 1) socket.to(roomId).emit("room:user-joined", { userId: user.id, roomId });
             }
             const online = await r.hkeys(this.k("presence"));
+            const rooms = [...this.rooms.values()].filter((room) => this.mayAccess(room, user.id));
+            const ids = rooms.map((room) => room.id);
+            const [lastSeqs, markers] = await Promise.all([
+                ids.length ? r.mget(...ids.map((id) => this.k("room", id, "seq"))) : [],
+                this.reads.markers(user.id, ids),
+            ]);
             if (!socket.connected) return;
             socket.emit("session:ready", {
                 user: { id: user.id, name: user.name },
-                rooms: [...this.rooms.values()].filter((room) => this.mayAccess(room, user.id))
-                    .map((room) => this.roomInfo(room)),
+                rooms: rooms.map((room, i) => ({
+                    ...this.roomInfo(room), lastSeq: Number(lastSeqs[i] || 0), readSeq: markers[room.id],
+                })),
                 online,
                 limits: { maxContentLength: this.opts.maxContent, maxPayload: this.opts.maxPayload },
+                features: FEATURES,
             });
             if (count === 1) this.io.emit("user:online", { userId: user.id });
         });
@@ -372,7 +388,7 @@ class Chat {
     }
 
     checkRoomId(roomId) {
-        if (typeof roomId !== "string" || !ROOM_ID_RE.test(roomId)) fail("invalid", "Bad room id");
+        checkRoomId(roomId);
     }
 
     // not_found, then access_denied.
@@ -387,6 +403,13 @@ class Chat {
         if (!socket.palaver.joined.has(roomId)) fail("not_joined", `Join ${roomId} first`);
     }
 
+    // One bucket per user for sends, edits and reactions (rate_limited when empty).
+    async takeToken(userId) {
+        const [allowed, retryAfterMs] = await this.redis.palaverTokenBucket(
+            this.k("rate", userId), this.opts.rateBurst, this.opts.ratePerSec);
+        if (!allowed) fail("rate_limited", "Too many messages", { retryAfterMs: Math.max(1, retryAfterMs) });
+    }
+
     // --- requests -------------------------------------------------------------------------------
 
     async join(socket, roomId) {
@@ -399,11 +422,18 @@ class Chat {
             const n = await this.redis.hincrby(this.k("room", roomId, "users"), userId, 1);
             if (n === 1) socket.to(roomId).emit("room:user-joined", { userId, roomId });
         }
-        const [members, page] = await Promise.all([
+        // rev is read before the page: a change in between is then answered again by room:updates
+        // rather than missed.
+        const rev = await this.changes.rev(roomId);
+        const [members, page, markers] = await Promise.all([
             this.members(room),
             this.page(roomId, { limit: JOIN_HISTORY }),
+            this.reads.markers(userId, [roomId]),
         ]);
-        return { room: this.roomInfo(room), members, messages: page.messages, hasMore: page.hasMore };
+        return {
+            room: this.roomInfo(room), members, messages: page.messages, hasMore: page.hasMore,
+            rev, readSeq: markers[roomId],
+        };
     }
 
     async members(room) {
@@ -429,40 +459,54 @@ class Chat {
     }
 
     async send(socket, p) {
-        if (!isPlainObject(p)) fail("invalid", "Expected {roomId, content, clientId}");
+        if (!isPlainObject(p)) fail("invalid", "Expected {roomId, content, clientId, replyTo?}");
         const { roomId, content, clientId } = p;
+        const replyTo = p.replyTo ?? null;
         this.checkRoomId(roomId);
         if (typeof content !== "string") fail("invalid", "content must be a string");
         const text = trimWhiteSpace(content);
         if (text.length === 0) fail("invalid", "content is empty");
-        if (typeof clientId !== "string" || clientId.length === 0 || codePoints(clientId) > MAX_CLIENT_ID)
-            fail("invalid", `clientId must be a string of 1..${MAX_CLIENT_ID} characters`);
-        this.accessibleRoom(socket, roomId);
+        if (!isId(clientId)) fail("invalid", `clientId must be a string of 1..${MAX_ID} characters`);
+        if (replyTo !== null && !isId(replyTo)) fail("invalid", `replyTo must be a message id of 1..${MAX_ID} characters`);
+        const room = this.accessibleRoom(socket, roomId);
 
         const user = socket.data.user;
         const idemKey = this.k("idem", user.id, clientId);
         const earlier = await this.redis.get(idemKey);
-        if (earlier !== null) return { message: JSON.parse(earlier) };
+        if (earlier !== null) return { message: await this.remembered(earlier) };
 
         this.requireJoined(socket, roomId);
+        const snapshot = replyTo === null ? null : await this.changes.replySnapshot(roomId, replyTo);
         const length = codePoints(text);
         if (length > this.opts.maxContent)
             fail("too_long", `content has ${length} characters, at most ${this.opts.maxContent} allowed`);
-        const [allowed, retryAfterMs] = await this.redis.palaverTokenBucket(
-            this.k("rate", user.id), this.opts.rateBurst, this.opts.ratePerSec);
-        if (!allowed) fail("rate_limited", "Too many messages", { retryAfterMs: Math.max(1, retryAfterMs) });
+        await this.takeToken(user.id);
 
-        // seq is assigned inside the script, between these two halves of the JSON.
-        const head = JSON.stringify({ id: crypto.randomUUID(), roomId }).slice(0, -1) + ',"seq":';
+        // seq is assigned inside the script, between these two halves of the JSON; rev follows seq
+        // (changes.js splits the JSON there).
+        const id = crypto.randomUUID();
+        const head = JSON.stringify({ id, roomId }).slice(0, -1) + ',"seq":';
+        const { rev, ...v11 } = freshFields();
         const tail = "," + JSON.stringify({
-            userId: user.id, userName: user.name, content: text, createdAt: new Date().toISOString(), clientId,
+            rev, userId: user.id, userName: user.name, content: text, createdAt: new Date().toISOString(), clientId,
+            ...v11, replyTo: snapshot, mentions: await this.changes.mentions(room, text),
         }).slice(1);
         const [fresh, stored] = await this.redis.palaverStoreMessage(
-            idemKey, this.k("room", roomId, "seq"), this.k("room", roomId, "messages"),
-            head, tail, IDEMPOTENCY_TTL_S);
+            idemKey, this.k("room", roomId, "seq"), this.k("room", roomId, "messages"), this.k("room", roomId, "ids"),
+            head, tail, IDEMPOTENCY_TTL_S, roomId, id);
+        if (fresh !== 1) return { message: await this.remembered(stored) }; // a concurrent retry won
         const message = JSON.parse(stored);
-        if (fresh === 1) this.io.to(roomId).emit("message:new", message);
+        this.io.to(roomId).emit("message:new", message);
         return { message };
+    }
+
+    // The current state of the message an idempotency record names (later edits, reactions or
+    // its deletion applied).
+    async remembered(record) {
+        const { roomId, seq } = JSON.parse(record);
+        const message = await this.changes.messageAt(roomId, seq);
+        if (!message) throw new Error(`idempotency record ${record} names no stored message`);
+        return message;
     }
 
     async history(socket, p) {
@@ -506,6 +550,7 @@ class Chat {
             const ack = args.length && typeof args[args.length - 1] === "function" ? args.pop() : () => {};
             return [args, ack];
         };
+        for (const e of ["test:binary-echo", "test:binary-push", "test:ask-client"]) this.known.add(e);
         socket.on("test:binary-echo", (...a) => {
             const [args, ack] = split(a);
             ack(...args);

@@ -42,6 +42,9 @@ struct StubConfig {
     int recoveryWindow = 120000; //!< ms
     //! Emit the informational `error {message, code}` event for refused `room:join` requests.
     bool errorEvents = true;
+    //! Behave as a plain v1 server: no `features`, no v1.1 fields, v1.1 requests ignored like
+    //! any event without a listener (docs/contract-v1.1.md "A v1 server").
+    bool v1 = false;
 
     //! The built-in `general` room used when no rooms file is given.
     static QList<RoomConfig> defaultRooms();
