@@ -749,6 +749,7 @@ Message Room::edit(const QString &messageId, const QString &text)
             m.clientId = messageId;
             m.content = content;
             m.status = Message::Status::Pending;
+            d->messages->updateMessage(m);
             return m;
         }
     }

@@ -349,6 +349,8 @@ private Q_SLOTS:
         QCOMPARE(edited.status, Message::Status::Pending);
         QCOMPARE(edited.content, QStringLiteral("final"));
         QCOMPARE(alice->pendingMessages().value(0).content, QStringLiteral("final"));
+        QCOMPARE(room->messages()->count(), 1); // the Pending row shows the edit
+        QCOMPARE(room->messages()->message(0).content, QStringLiteral("final"));
         QSignalSpy acked(alice.get(), &Client::messageAcked);
         alice->open();
         QTRY_COMPARE(acked.size(), 1);

@@ -137,7 +137,8 @@ public:
     //! `hasMore` (false: the start of the room is loaded, `canFetchMore()` turns false for good).
     void prependHistory(const QList<Message> &messages, bool hasMore);
     //! A message changed (contract v1.1: edit, delete, reactions; or an optimistic change and
-    //! its rollback): its row, found by `seq` (else by id), takes the new state in place with
+    //! its rollback): its row, found by `seq` (else by id; a message without an id: the unsent
+    //! row of its clientId), takes the new state in place with
     //! one `dataChanged` naming exactly the roles that changed. A message not held is ignored
     //! (false): it was not loaded yet and will come in its current state.
     bool updateMessage(const Message &message);

@@ -386,6 +386,8 @@ bool MessageModel::updateMessage(const Message &message)
     int row = message.seq > 0 ? d->rowOfSeq(message.seq) : -1;
     if (row < 0 || d->rows[row].id(d->ids) != message.id)
         row = rowOfId(message.id);
+    if (row < 0 && message.id.isEmpty())
+        row = d->unsentRowOf(message.clientId); // an edit of our message before it was sent
     if (row < 0)
         return false;
     Row &r = d->rows[row];
