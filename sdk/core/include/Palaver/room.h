@@ -24,6 +24,10 @@ class MessageModel;
 //! paging `room:history {after: lastSeq}` otherwise. A `seq` gap seen at any time is filled the
 //! same way.
 //!
+//! Against a contract v1.1 server the room also has a stream of changes (edits, deletes,
+//! reactions: messageUpdated(), in the room's `rev` order, caught up by `room:updates` after
+//! every reconnect and on a `rev` gap) and a read marker shared by the user's devices (readSeq).
+//!
 //! A Failed row of `messages` (a send refused for good) can be retried from the model
 //! (MessageModel::retry()): the Room sends the same content again under a new clientId, since the
 //! old one was refused, and the new Pending row takes the place of the Failed one. Discarding an
