@@ -100,6 +100,20 @@ void JsonEvents::watch(Client *client)
                 { QStringLiteral("content"), m.content },
                 { QStringLiteral("createdAt"), m.createdAt.toUTC().toString(Qt::ISODateWithMs) } });
     });
+    // Contract v1.1: a message changed (edit, delete, reaction), in the room's rev order.
+    connect(client, &Client::messageUpdated, this, [](const Message &m) {
+        QJsonObject reactions;
+        for (const MessageReaction &r : m.reactions)
+            reactions.insert(r.emoji, QJsonArray::fromStringList(r.userIds));
+        QJsonObject o { { QStringLiteral("roomId"), m.roomId }, { QStringLiteral("seq"), m.seq },
+            { QStringLiteral("id"), m.id }, { QStringLiteral("rev"), m.rev },
+            { QStringLiteral("userId"), m.authorId }, { QStringLiteral("content"), m.content },
+            { QStringLiteral("edited"), m.isEdited() }, { QStringLiteral("deleted"), m.deleted },
+            { QStringLiteral("reactions"), reactions } };
+        if (m.isEdited())
+            o.insert(QStringLiteral("editedAt"), m.editedAt.toUTC().toString(Qt::ISODateWithMs));
+        print(QStringLiteral("update"), o);
+    });
     connect(client, &Client::messageQueued, this, [](const QUuid &clientId, const Message &m) {
         print(QStringLiteral("queued"),
             { { QStringLiteral("clientId"), clientId.toString(QUuid::WithoutBraces) },

@@ -68,6 +68,18 @@ struct ForeignMessage {
     QML_VALUE_TYPE(message)
 };
 
+struct ForeignMessageReaction {
+    Q_GADGET
+    QML_FOREIGN(Palaver::MessageReaction)
+    QML_VALUE_TYPE(messageReaction)
+};
+
+struct ForeignMessageReply {
+    Q_GADGET
+    QML_FOREIGN(Palaver::MessageReply)
+    QML_VALUE_TYPE(messageReply)
+};
+
 struct ForeignMember {
     Q_GADGET
     QML_FOREIGN(Palaver::Member)

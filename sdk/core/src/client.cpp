@@ -33,6 +33,7 @@ Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
 {
     connect(d->rooms, &RoomDirectory::userChanged, this, &Client::userChanged);
     connect(d->rooms, &RoomDirectory::limitsChanged, this, &Client::limitsChanged);
+    connect(d->rooms, &RoomDirectory::featuresChanged, this, &Client::featuresChanged);
     connect(d->rooms, &RoomDirectory::onlineUsersChanged, this, &Client::onlineUsersChanged);
     connect(d->rooms, &RoomDirectory::presenceChanged, this, &Client::presenceChanged);
 }
@@ -355,6 +356,16 @@ QString Client::userId() const
 QString Client::userName() const
 {
     return d->rooms->userName();
+}
+
+QStringList Client::features() const
+{
+    return d->rooms->features();
+}
+
+bool Client::supports(const QString &feature) const
+{
+    return d->rooms->supports(feature);
 }
 
 int Client::maxContentLength() const

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "fromstd_p.h"
 #include "messageconversion_p.h"
 #include "variantjson_p.h"
 
@@ -18,7 +19,40 @@ template<typename Fields> Message MessageConverter::convert(const Fields &c, con
     m.createdAt = createdAt(c.createdAt);
     m.clientId = text(c.clientId);
     m.status = Message::Status::Sent;
+    m.rev = c.rev;
+    m.deleted = c.deleted;
+    // Rare: parsed only when present (a v1 server and a never-changed message have neither).
+    if (!c.editedAt.empty())
+        m.editedAt = parseTimestamp(c.editedAt);
+    if (!c.deletedAt.empty())
+        m.deletedAt = parseTimestamp(c.deletedAt);
+    if (!c.extras.empty())
+        applyExtras(m, c.extras);
     return m;
+}
+
+void applyExtras(Message &m, const Protocol::ChatMessageExtras &extras)
+{
+    m.reactions.reserve(qsizetype(extras.reactions.size()));
+    for (const ChatReaction &r : extras.reactions) {
+        MessageReaction reaction;
+        reaction.emoji = fromStd(r.emoji);
+        reaction.userIds.reserve(qsizetype(r.userIds.size()));
+        for (const std::string &user : r.userIds)
+            reaction.userIds.append(fromStd(user));
+        m.reactions.append(std::move(reaction));
+    }
+    if (const auto &reply = extras.replyTo) {
+        m.replyTo.id = fromStd(reply->id);
+        m.replyTo.seq = reply->seq;
+        m.replyTo.authorId = fromStd(reply->userId);
+        m.replyTo.authorName = fromStd(reply->userName);
+        m.replyTo.excerpt = fromStd(reply->excerpt);
+        m.replyTo.deleted = reply->deleted;
+    }
+    m.mentions.reserve(qsizetype(extras.mentions.size()));
+    for (const std::string &user : extras.mentions)
+        m.mentions.append(fromStd(user));
 }
 
 Message MessageConverter::operator()(const ChatMessage &message)
@@ -69,6 +103,32 @@ QVariantMap messageToVariant(const Message &m)
         { QStringLiteral("createdAt"), m.createdAt.toUTC().toString(Qt::ISODateWithMs) } };
     if (!m.clientId.isEmpty())
         out.insert(QStringLiteral("clientId"), m.clientId);
+    if (m.rev == 0 && !m.isEdited() && !m.deleted && m.reactions.isEmpty() && !m.replyTo.isValid()
+        && m.mentions.isEmpty())
+        return out; // a v1 message, or a v1.1 one never changed: the v1 form
+    const auto timestamp = [](const QDateTime &t) {
+        return t.isValid() ? QVariant(t.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
+    };
+    out.insert(QStringLiteral("rev"), m.rev);
+    out.insert(QStringLiteral("editedAt"), timestamp(m.editedAt));
+    out.insert(QStringLiteral("deleted"), m.deleted);
+    out.insert(QStringLiteral("deletedAt"), timestamp(m.deletedAt));
+    QVariantMap reactions;
+    for (const MessageReaction &r : m.reactions)
+        reactions.insert(r.emoji, r.userIds);
+    out.insert(QStringLiteral("reactions"), reactions);
+    if (m.replyTo.isValid()) {
+        out.insert(QStringLiteral("replyTo"),
+            QVariantMap { { QStringLiteral("id"), m.replyTo.id },
+                { QStringLiteral("seq"), m.replyTo.seq },
+                { QStringLiteral("userId"), m.replyTo.authorId },
+                { QStringLiteral("userName"), m.replyTo.authorName },
+                { QStringLiteral("excerpt"), m.replyTo.excerpt },
+                { QStringLiteral("deleted"), m.replyTo.deleted } });
+    } else {
+        out.insert(QStringLiteral("replyTo"), QVariant::fromValue(nullptr));
+    }
+    out.insert(QStringLiteral("mentions"), m.mentions);
     return out;
 }
 

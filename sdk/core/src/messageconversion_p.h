@@ -33,6 +33,9 @@ private:
     template<typename Fields> Message convert(const Fields &fields, const FrameText &text);
 };
 
+//! Sets a Message's reactions, replyTo and mentions from the codec's (when any has content).
+void applyExtras(Message &message, const Protocol::ChatMessageExtras &extras);
+
 //! A Message (Sent) from the generic form of an ack's or a page's message object; an empty
 //! Message (no id) when it is not one.
 Message messageFromJson(const nlohmann::json &value);

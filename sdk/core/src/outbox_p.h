@@ -11,12 +11,44 @@
 
 namespace Palaver {
 
-//! One message on its way: stored until the server acknowledged or refused it.
+//! One message or change on its way: stored until the server acknowledged or refused it.
 struct OutboxEntry {
-    QUuid clientId; //!< the idempotency key, sent unchanged on every retry
+    //! What the entry asks the server for (contract v1.1 adds the changes).
+    enum class Kind {
+        Send, //!< `message:send` (with `replyTo` when set)
+        Edit, //!< `message:edit` of `messageId` to `content`
+        Delete, //!< `message:delete` of `messageId`
+        React, //!< `message:react` of `messageId` with `emoji` and `add`
+    };
+
+    QUuid clientId; //!< the idempotency key (of a send), sent unchanged on every retry
     QString roomId;
     QString content;
     QDateTime createdAt; //!< UTC, when the app handed it over
+    Kind kind = Kind::Send;
+    //! The message changed, by server id, or by the clientId of a send still in the outbox
+    //! (then the entry waits for that send's ack, which gives the id).
+    QString messageId;
+    QString emoji;
+    bool add = true;
+    QString replyTo; //!< a send's `replyTo` message id, empty when not a reply
+
+    bool isChange() const { return kind != Kind::Send; }
+    //! The contract v1.1 feature (of `session:ready.features`) it needs; empty for a plain send.
+    QString feature() const
+    {
+        switch (kind) {
+        case Kind::Send:
+            return replyTo.isEmpty() ? QString() : QStringLiteral("reply");
+        case Kind::Edit:
+            return QStringLiteral("edit");
+        case Kind::Delete:
+            return QStringLiteral("delete");
+        case Kind::React:
+            return QStringLiteral("react");
+        }
+        return {};
+    }
 };
 
 //! The persistent queue of outgoing chat messages, in the order they were made. Backed by a
@@ -45,6 +77,10 @@ public:
     bool append(const OutboxEntry &entry);
     //! Removes the entry (acknowledged or refused). False when it was not there.
     bool remove(const QUuid &clientId);
+    //! Replaces the content of a waiting entry (an edit of a message not sent yet).
+    bool setContent(const QUuid &clientId, const QString &content);
+    //! Entries that name `from` as their messageId name `to` from now on (a send was acked).
+    void retarget(const QString &from, const QString &to);
 
     bool contains(const QUuid &clientId) const;
     bool isFull() const { return m_entries.size() >= m_capacity; }
@@ -54,6 +90,7 @@ public:
 
 private:
     bool load();
+    bool migrate();
 
     QSqlDatabase m_db;
     QString m_connectionName;

@@ -73,20 +73,70 @@ void OutboxSender::setCapacity(int value)
         m_outbox->setCapacity(capacity);
 }
 
-QUuid OutboxSender::queue(const QString &roomId, const QString &content)
+bool OutboxSender::store(const OutboxEntry &entry)
 {
     if (!ensure())
-        return {};
+        return false;
     if (m_outbox->isFull()) {
         d.connection.raise(Client::Error::OutboxFull,
             QStringLiteral("The outbox is full: %1 messages wait").arg(m_outbox->capacity()));
-        return {};
+        return false;
     }
-    OutboxEntry entry { QUuid::createUuid(), roomId, content, QDateTime::currentDateTimeUtc() };
     if (!m_outbox->append(entry)) {
         d.connection.raise(Client::Error::OutboxError, m_outbox->errorString());
-        return {};
+        return false;
     }
+    return true;
+}
+
+QUuid OutboxSender::queueChange(OutboxEntry change)
+{
+    change.clientId = QUuid::createUuid();
+    change.createdAt = QDateTime::currentDateTimeUtc();
+    if (!store(change))
+        return {};
+    d.rooms->keepAll({ change.roomId }); // changes, like sends, need the room joined
+    flush();
+    return change.clientId;
+}
+
+bool OutboxSender::editQueued(const QString &clientId, const QString &content)
+{
+    const QUuid id = QUuid::fromString(clientId);
+    const auto waiting = entry(id);
+    if (id.isNull() || !waiting || waiting->isChange() || m_inflight.contains(id))
+        return false;
+    return m_outbox->setContent(id, content);
+}
+
+bool OutboxSender::waitsToSend(const QString &messageId) const
+{
+    const QUuid id = QUuid::fromString(messageId);
+    const auto waiting = id.isNull() ? std::nullopt : entry(id);
+    return waiting && !waiting->isChange();
+}
+
+std::optional<OutboxEntry> OutboxSender::entry(const QUuid &clientId) const
+{
+    if (!m_outbox)
+        return std::nullopt;
+    for (const OutboxEntry &e : m_outbox->entries()) {
+        if (e.clientId == clientId)
+            return e;
+    }
+    return std::nullopt;
+}
+
+QUuid OutboxSender::queue(const QString &roomId, const QString &content, const QString &replyTo)
+{
+    OutboxEntry entry;
+    entry.clientId = QUuid::createUuid();
+    entry.roomId = roomId;
+    entry.content = content;
+    entry.createdAt = QDateTime::currentDateTimeUtc();
+    entry.replyTo = replyTo;
+    if (!store(entry))
+        return {};
     Q_EMIT d.q->pendingMessageCountChanged();
     const Message pending = pendingMessage(entry);
     d.rooms->onQueued(pending);
@@ -110,15 +160,21 @@ QList<Message> OutboxSender::pending() const
 {
     QList<Message> out;
     if (m_outbox) {
-        for (const auto &e : m_outbox->entries())
-            out.append(pendingMessage(e));
+        for (const auto &e : m_outbox->entries()) {
+            if (!e.isChange())
+                out.append(pendingMessage(e));
+        }
     }
     return out;
 }
 
 int OutboxSender::count() const
 {
-    return m_outbox ? m_outbox->size() : 0;
+    if (!m_outbox)
+        return 0;
+    const auto &entries = m_outbox->entries();
+    return int(std::count_if(
+        entries.begin(), entries.end(), [](const OutboxEntry &e) { return !e.isChange(); }));
 }
 
 QStringList OutboxSender::rooms() const
@@ -142,6 +198,15 @@ void OutboxSender::flush()
     for (const auto &e : entries) {
         if (m_inflight.contains(e.clientId) || !d.rooms->isJoinedNow(e.roomId))
             continue;
+        if (e.isChange() && waitsToSend(e.messageId))
+            continue; // the message has no id yet: its send's ack gives it
+        if (const QString feature = e.feature(); !feature.isEmpty()) {
+            // Queued before the server said what it supports, and it does not.
+            if (const QString why = d.rooms->unsupported(feature); !why.isEmpty()) {
+                refuse(e.clientId, QStringLiteral("unsupported"), why);
+                continue;
+            }
+        }
         if (m_holdUntil.value(e.roomId) > now)
             continue;
         dispatch(e);
@@ -170,16 +235,38 @@ void OutboxSender::scheduleTimer()
 void OutboxSender::dispatch(const OutboxEntry &entry)
 {
     m_inflight.insert(entry.clientId);
-    QVariantMap payload { { QStringLiteral("roomId"), entry.roomId },
-        { QStringLiteral("content"), entry.content },
-        { QStringLiteral("clientId"), entry.clientId.toString(QUuid::WithoutBraces) } };
+    QVariantMap payload { { QStringLiteral("roomId"), entry.roomId } };
+    QString event = QStringLiteral("message:send");
+    switch (entry.kind) {
+    case OutboxEntry::Kind::Send:
+        payload.insert(QStringLiteral("content"), entry.content);
+        payload.insert(QStringLiteral("clientId"), entry.clientId.toString(QUuid::WithoutBraces));
+        if (!entry.replyTo.isEmpty())
+            payload.insert(QStringLiteral("replyTo"), entry.replyTo);
+        break;
+    case OutboxEntry::Kind::Edit:
+        event = QStringLiteral("message:edit");
+        payload.insert(QStringLiteral("messageId"), entry.messageId);
+        payload.insert(QStringLiteral("content"), entry.content);
+        break;
+    case OutboxEntry::Kind::Delete:
+        event = QStringLiteral("message:delete");
+        payload.insert(QStringLiteral("messageId"), entry.messageId);
+        break;
+    case OutboxEntry::Kind::React:
+        event = QStringLiteral("message:react");
+        payload.insert(QStringLiteral("messageId"), entry.messageId);
+        payload.insert(QStringLiteral("emoji"), entry.emoji);
+        payload.insert(QStringLiteral("add"), entry.add);
+        break;
+    }
     const QUuid id = entry.clientId;
     const QString room = entry.roomId;
     QPointer<Client> guard(d.q);
     qCDebug(Log::client) << "outbox: sending a message of" << entry.content.size()
                          << "characters to" << room;
-    d.requests.start(QStringLiteral("message:send"), { payload }, d.requests.requestTimeout,
-        [guard, this, id, room](const AckResult &r) {
+    d.requests.start(
+        event, { payload }, d.requests.requestTimeout, [guard, this, id, room](const AckResult &r) {
             if (guard)
                 onAnswered(id, room, r);
         });
@@ -210,11 +297,22 @@ void OutboxSender::onAnswered(const QUuid &clientId, const QString &roomId, cons
     const QVariantMap reply = result.reply();
     if (reply.value(QStringLiteral("ok")).toBool()) {
         const Message message = messageFromVariant(reply.value(QStringLiteral("message")));
+        const OutboxEntry answered = *entry(clientId);
+        if (answered.isChange()) {
+            m_outbox->remove(clientId);
+            qCDebug(Log::client) << "outbox: change acknowledged, rev" << message.rev;
+            d.rooms->onChangeAcked(answered, message);
+            return;
+        }
+        // Changes made meanwhile to this message can go now: they name it by its id.
+        if (!message.id.isEmpty())
+            m_outbox->retarget(clientId.toString(QUuid::WithoutBraces), message.id);
         m_outbox->remove(clientId);
         Q_EMIT d.q->pendingMessageCountChanged();
         qCDebug(Log::client) << "outbox: message acknowledged, seq" << message.seq;
         d.rooms->onAcked(clientId.toString(QUuid::WithoutBraces), roomId, message);
         Q_EMIT d.q->messageAcked(clientId, message);
+        flush();
         return;
     }
     const auto [code, message] = ackErrorOf(reply);
@@ -239,13 +337,22 @@ void OutboxSender::refuse(const QUuid &clientId, const QString &code, const QStr
 {
     if (!m_outbox)
         return;
-    QString roomId;
-    for (const auto &e : m_outbox->entries()) {
-        if (e.clientId == clientId)
-            roomId = e.roomId;
-    }
-    if (!m_outbox->remove(clientId))
+    const auto refused = entry(clientId);
+    if (!refused || !m_outbox->remove(clientId))
         return;
+    const QString roomId = refused->roomId;
+    if (refused->isChange()) {
+        qCInfo(Log::client) << "outbox: change refused:" << code;
+        d.rooms->onChangeRefused(*refused, code, message);
+        return;
+    }
+    // Changes of a message that will never exist cannot be made either.
+    const QString sendId = clientId.toString(QUuid::WithoutBraces);
+    const auto entries = m_outbox->entries();
+    for (const auto &e : entries) {
+        if (e.isChange() && e.messageId == sendId)
+            refuse(e.clientId, code, message);
+    }
     qCInfo(Log::client) << "outbox: message refused:" << code;
     Q_EMIT d.q->pendingMessageCountChanged();
     d.rooms->onRefused(clientId.toString(QUuid::WithoutBraces), roomId, code, message);

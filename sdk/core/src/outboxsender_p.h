@@ -14,14 +14,17 @@
 #include <QUuid>
 
 #include <memory>
+#include <optional>
 
 namespace Palaver {
 
 class ClientCore;
 
-//! Sends what waits in the Outbox: each message once its room is joined in this connection, in
-//! order, again with the same clientId after a timeout or a reconnect, held back for
-//! `retryAfterMs` when rate limited, until the server acknowledges or refuses it for good.
+//! Sends what waits in the Outbox: each message or change (edit, delete, reaction) once its room
+//! is joined in this connection, in order, again with the same clientId after a timeout or a
+//! reconnect, held back for `retryAfterMs` when rate limited, until the server acknowledges or
+//! refuses it for good. A change of a message still waiting to be sent waits for that send's
+//! ack (which names the message's id); an edit of a send not yet on its way edits it instead.
 class OutboxSender {
 public:
     explicit OutboxSender(ClientCore &d);
@@ -36,7 +39,15 @@ public:
     void setCapacity(int capacity);
 
     //! Stores a message and sends it when it can; a null QUuid when it could not be stored.
-    QUuid queue(const QString &roomId, const QString &content);
+    QUuid queue(const QString &roomId, const QString &content, const QString &replyTo = {});
+    //! Stores a change (kind, roomId, messageId and its fields set) and sends it when it can;
+    //! a null QUuid when it could not be stored.
+    QUuid queueChange(OutboxEntry change);
+    //! An edit of the send `clientId` when it waits and is not on its way: its content changes
+    //! instead (true). False when no such send waits or it is already on its way.
+    bool editQueued(const QString &clientId, const QString &content);
+    //! Whether `messageId` is the clientId of a send still in the outbox.
+    bool waitsToSend(const QString &messageId) const;
     bool discard(const QUuid &clientId);
     QList<Message> pending() const;
     int count() const;
@@ -53,6 +64,8 @@ private:
     void dispatch(const OutboxEntry &entry);
     void onAnswered(const QUuid &clientId, const QString &roomId, const AckResult &result);
     void refuse(const QUuid &clientId, const QString &code, const QString &message);
+    std::optional<OutboxEntry> entry(const QUuid &clientId) const;
+    bool store(const OutboxEntry &entry);
     void scheduleTimer();
 
     ClientCore &d;

@@ -72,6 +72,10 @@ void Room::Private::setPrivate(bool value)
 
 void Room::Private::setUnread(int count)
 {
+    if (count == 0 && mentions != 0) {
+        mentions = 0;
+        Q_EMIT q->mentionCountChanged();
+    }
     if (unread == count)
         return;
     unread = count;
@@ -101,6 +105,10 @@ void Room::Private::onDelivered(const Message &message)
     const bool others = message.authorId != own || own.isEmpty();
     if (others)
         setUnread(unread + 1);
+    if (others && !own.isEmpty() && message.mentions.contains(own)) {
+        ++mentions;
+        Q_EMIT q->mentionCountChanged();
+    }
     const bool newer = message.seq > lastMessage.seq;
     if (newer)
         lastMessage = message;
@@ -273,6 +281,56 @@ void Room::Private::onRefused(const QString &clientId, const QString &code, cons
 {
     messages->markFailed(clientId, message.isEmpty() ? code : message);
     Q_EMIT q->sendFailed(clientId, code, message);
+}
+
+void Room::Private::onUpdated(const Message &message)
+{
+    if (!message.id.isEmpty() && message.id == lastMessage.id) {
+        lastMessage = message;
+        Q_EMIT q->lastMessageChanged();
+    }
+    if (auto it = optimistic.find(message.id); it != optimistic.end())
+        it->confirmed = message; // the server's state moved on: roll back to this one
+    messages->flushIncoming(); // the row may still wait in this turn's batch
+    messages->updateMessage(message);
+    Q_EMIT q->messageUpdated(message);
+}
+
+void Room::Private::onChangeAnswered(const OutboxEntry &change, const Message &message)
+{
+    // The change itself arrives through the stream (messageUpdated), once. Once no change of
+    // the message waits, the row shows the server's state (a no-op answer brings no update).
+    auto it = optimistic.find(change.messageId);
+    if (it == optimistic.end() || --it->waiting > 0)
+        return;
+    optimistic.erase(it);
+    if (!message.id.isEmpty())
+        messages->updateMessage(message);
+}
+
+void Room::Private::onChangeRefused(
+    const OutboxEntry &change, const QString &code, const QString &message)
+{
+    if (auto it = optimistic.find(change.messageId); it != optimistic.end()) {
+        const Message confirmed = it->confirmed;
+        if (--it->waiting <= 0)
+            optimistic.erase(it);
+        messages->updateMessage(confirmed); // rolled back; the reason goes with changeFailed
+    }
+    Q_EMIT q->changeFailed(change.messageId, code, message);
+}
+
+void Room::Private::onReadMarker(qint64 seq)
+{
+    if (seq <= readSeq)
+        return; // markers only move forward
+    readSeq = seq;
+    if (seq >= lastMessage.seq && unread > 0) {
+        setUnread(0);
+        if (directory)
+            directory->markRead(id);
+    }
+    Q_EMIT q->readSeqChanged();
 }
 
 void Room::Private::onTyping(const QString &userId, bool typing)
@@ -532,43 +590,212 @@ void Room::leave()
         d->directory->leave(d->id);
 }
 
-Message Room::send(const QString &text)
+QString Room::Private::checkContent(QString &content) const
+{
+    content = content.trimmed();
+    if (content.isEmpty())
+        return Room::tr("The message is empty");
+    int limit = directory ? directory->maxContentLength() : 0;
+    if (limit <= 0)
+        limit = DefaultMaxContentLength;
+    const qsizetype codePoints = content.size()
+        - std::count_if(
+            content.cbegin(), content.cend(), [](QChar c) { return c.isLowSurrogate(); });
+    if (codePoints > limit)
+        return Room::tr("The message is longer than %n characters", nullptr, limit);
+    return {};
+}
+
+Message Room::Private::sendText(const QString &text, const QString &replyTo)
 {
     Message m;
-    m.roomId = d->id;
-    m.authorId = d->ownUserId();
-    m.authorName = d->directory ? d->directory->userName() : QString();
+    m.roomId = id;
+    m.authorId = ownUserId();
+    m.authorName = directory ? directory->userName() : QString();
     m.createdAt = QDateTime::currentDateTimeUtc();
-    m.content = text.trimmed();
+    m.content = text;
+    m.replyTo.id = replyTo;
     m.status = Message::Status::Failed;
-    if (m.content.isEmpty()) {
-        m.error = tr("The message is empty");
+    if (!replyTo.isEmpty() && directory) {
+        if (const QString why = directory->refuseUnsupported(QStringLiteral("reply"));
+            !why.isEmpty()) {
+            m.error = why;
+            return m;
+        }
+    }
+    if (const QString why = checkContent(m.content); !why.isEmpty()) {
+        m.error = why;
         return m;
     }
-    int limit = d->directory ? d->directory->maxContentLength() : 0;
-    if (limit <= 0)
-        limit = Private::DefaultMaxContentLength;
-    const qsizetype codePoints = m.content.size()
-        - std::count_if(
-            m.content.cbegin(), m.content.cend(), [](QChar c) { return c.isLowSurrogate(); });
-    if (codePoints > limit) {
-        m.error = tr("The message is longer than %n characters", nullptr, limit);
-        return m;
-    }
-    setTyping(false);
-    if (d->joinState == JoinState::NotJoined || d->joinState == JoinState::Failed)
-        join();
-    const QUuid clientId = d->client->sendMessage(d->id, m.content);
+    q->setTyping(false);
+    if (joinState == JoinState::NotJoined || joinState == JoinState::Failed)
+        q->join();
+    const QUuid clientId = directory ? directory->queueSend(id, m.content, replyTo) : QUuid();
     if (clientId.isNull()) {
-        m.error = d->client->pendingMessageCount() >= d->client->outboxCapacity()
-            ? tr("Too many messages wait to be sent")
-            : tr("The message could not be stored for sending");
+        m.error = client->pendingMessageCount() >= client->outboxCapacity()
+            ? Room::tr("Too many messages wait to be sent")
+            : Room::tr("The message could not be stored for sending");
         return m;
     }
     m.clientId = clientId.toString(QUuid::WithoutBraces);
     m.status = Message::Status::Pending;
-    d->onQueued(m); // normally done already by the Client's messageQueued()
+    onQueued(m); // normally done already by the Client's messageQueued()
     return m;
+}
+
+Message Room::send(const QString &text)
+{
+    return d->sendText(text, {});
+}
+
+Message Room::reply(const QString &messageId, const QString &text)
+{
+    if (messageId.isEmpty())
+        return d->refusedChange(messageId, Room::tr("No message to reply to"));
+    return d->sendText(text, messageId);
+}
+
+Message Room::Private::refusedChange(const QString &messageId, const QString &error) const
+{
+    Message m = lastMessage.id == messageId && !messageId.isEmpty() ? lastMessage : Message();
+    m.id = messageId;
+    m.roomId = id;
+    m.status = Message::Status::Failed;
+    m.error = error;
+    return m;
+}
+
+Message Room::Private::queueChange(OutboxEntry change, const QString &feature)
+{
+    if (directory) {
+        if (const QString why = directory->refuseUnsupported(feature); !why.isEmpty())
+            return refusedChange(change.messageId, why);
+    }
+    if (change.messageId.isEmpty())
+        return refusedChange(change.messageId, Room::tr("No message to change"));
+    change.roomId = id;
+    Message m = refusedChange(change.messageId, {});
+    if (joinState == JoinState::NotJoined || joinState == JoinState::Failed)
+        q->join();
+    if (!directory || directory->queueChange(change).isNull()) {
+        m.error = Room::tr("The change could not be stored for sending");
+        return m;
+    }
+    m.status = Message::Status::Pending;
+    return showChange(change, m);
+}
+
+Message Room::Private::showChange(const OutboxEntry &change, Message pending)
+{
+    const int row = messages->rowOfId(change.messageId);
+    if (row < 0)
+        return pending; // not in the timeline: it shows when the server's change arrives
+    Message m = messages->message(row);
+    Optimistic &o = optimistic[change.messageId];
+    if (o.waiting++ == 0)
+        o.confirmed = m;
+    switch (change.kind) {
+    case OutboxEntry::Kind::Edit:
+        m.content = change.content;
+        m.editedAt = QDateTime::currentDateTimeUtc();
+        break;
+    case OutboxEntry::Kind::Delete:
+        m.deleted = true;
+        m.deletedAt = QDateTime::currentDateTimeUtc();
+        m.content.clear();
+        m.reactions.clear();
+        m.mentions.clear();
+        break;
+    case OutboxEntry::Kind::React: {
+        const QString own = ownUserId();
+        auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
+            [&](const MessageReaction &r) { return r.emoji == change.emoji; });
+        if (change.add) {
+            if (it == m.reactions.end())
+                it = m.reactions.insert(m.reactions.end(), MessageReaction { change.emoji, {} });
+            if (!it->userIds.contains(own)) {
+                it->userIds.append(own);
+                it->userIds.sort();
+            }
+        } else if (it != m.reactions.end()) {
+            it->userIds.removeAll(own);
+            if (it->userIds.isEmpty())
+                m.reactions.erase(it);
+        }
+        break;
+    }
+    case OutboxEntry::Kind::Send:
+        break;
+    }
+    messages->updateMessage(m);
+    m.status = Message::Status::Pending;
+    return m;
+}
+
+Message Room::edit(const QString &messageId, const QString &text)
+{
+    QString content = text;
+    if (const QString why = d->checkContent(content); !why.isEmpty())
+        return d->refusedChange(messageId, why);
+    if (d->directory) {
+        if (const QString why = d->directory->refuseUnsupported(QStringLiteral("edit"));
+            !why.isEmpty())
+            return d->refusedChange(messageId, why);
+        // Not sent yet: what will be sent changes instead (no edit of a message that does
+        // not exist yet).
+        if (d->directory->editQueued(messageId, content)) {
+            Message m = d->refusedChange(messageId, {});
+            m.id.clear();
+            m.clientId = messageId;
+            m.content = content;
+            m.status = Message::Status::Pending;
+            d->messages->updateMessage(m);
+            return m;
+        }
+    }
+    OutboxEntry change;
+    change.kind = OutboxEntry::Kind::Edit;
+    change.messageId = messageId;
+    change.content = content;
+    Message m = d->queueChange(change, QStringLiteral("edit"));
+    if (m.status == Message::Status::Pending && d->messages->rowOfId(messageId) < 0) {
+        m.content = content;
+        m.editedAt = QDateTime::currentDateTimeUtc();
+    }
+    return m;
+}
+
+Message Room::remove(const QString &messageId)
+{
+    OutboxEntry change;
+    change.kind = OutboxEntry::Kind::Delete;
+    change.messageId = messageId;
+    Message m = d->queueChange(change, QStringLiteral("delete"));
+    if (m.status == Message::Status::Pending && !m.deleted) {
+        m.deleted = true;
+        m.deletedAt = QDateTime::currentDateTimeUtc();
+        m.content.clear();
+        m.reactions.clear();
+        m.mentions.clear();
+    }
+    return m;
+}
+
+Message Room::react(const QString &messageId, const QString &emoji, bool add)
+{
+    // The contract's rule: 1..16 code points, no white space, no control characters.
+    const QList<uint> codePoints = emoji.toUcs4();
+    const bool bad = codePoints.isEmpty() || codePoints.size() > 16
+        || std::any_of(codePoints.cbegin(), codePoints.cend(),
+            [](uint c) { return QChar::isSpace(c) || QChar::category(c) == QChar::Other_Control; });
+    if (bad)
+        return d->refusedChange(messageId, Room::tr("Not an emoji"));
+    OutboxEntry change;
+    change.kind = OutboxEntry::Kind::React;
+    change.messageId = messageId;
+    change.emoji = emoji;
+    change.add = add;
+    return d->queueChange(change, QStringLiteral("react"));
 }
 
 void Room::setTyping(bool typing)
@@ -599,8 +826,22 @@ void Room::setTyping(bool typing)
 void Room::markRead()
 {
     d->setUnread(0);
-    if (d->directory)
-        d->directory->markRead(d->id);
+    if (!d->directory)
+        return;
+    d->directory->markRead(d->id);
+    const qint64 seq = std::max(d->lastMessage.seq, d->messages->lastSeq());
+    if (seq > d->readSeq && d->directory->unsupported(QStringLiteral("read")).isEmpty())
+        d->directory->sendRead(d->id, seq);
+}
+
+qint64 Room::readSeq() const
+{
+    return d->readSeq;
+}
+
+int Room::mentionCount() const
+{
+    return d->mentions;
 }
 
 } // namespace Palaver

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "outbox_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/message.h>
 #include <Palaver/room.h>
@@ -50,7 +51,16 @@ public:
     qint64 typingSentAt = 0;
 
     int unread = 0;
+    int mentions = 0; //!< of the unread messages, those that mention this user
     Message lastMessage;
+    qint64 readSeq = 0; //!< contract v1.1: this user's marker, from any device
+    //! Messages shown with our changes before the server made them: the server's last state
+    //! of each (to roll back to when a change is refused) and how many changes wait.
+    struct Optimistic {
+        Message confirmed;
+        int waiting = 0;
+    };
+    QHash<QString, Optimistic> optimistic; //!< message id ->
 
     // `room:user-joined` names no display name: a join answer (idempotent) brings the member
     // list with names. One such request at a time.
@@ -70,6 +80,7 @@ public:
     void setJoinState(JoinState state);
     void setName(const QString &name);
     void setPrivate(bool isPrivate);
+    //! Also clears the mention count when `count` is 0 (everything read).
     void setUnread(int count);
     void setLastMessage(const Message &message);
 
@@ -86,6 +97,22 @@ public:
     void onQueued(const Message &pending);
     void onAcked(const QString &clientId, const Message &message);
     void onRefused(const QString &clientId, const QString &code, const QString &message);
+    //! The stream's next change (once, in rev order).
+    void onUpdated(const Message &message);
+    void onChangeAnswered(const OutboxEntry &change, const Message &message);
+    void onChangeRefused(const OutboxEntry &change, const QString &code, const QString &message);
+    void onReadMarker(qint64 readSeq);
+
+    //! What a change or a send starts from: the reason it cannot be queued, else empty.
+    QString checkContent(QString &content) const;
+    //! A Failed message of `messageId` with `error`, as the v1.1 calls return it.
+    Message refusedChange(const QString &messageId, const QString &error) const;
+    //! Queues a change; the Pending message to return (or a Failed one).
+    Message queueChange(OutboxEntry change, const QString &feature);
+    //! Shows `change` of its message at once (when the message is in the timeline).
+    Message showChange(const OutboxEntry &change, Message pending);
+    //! send() and reply(): `replyTo` empty for a plain send.
+    Message sendText(const QString &text, const QString &replyTo);
     void onTyping(const QString &userId, bool typing);
     void onUserJoined(const QString &userId);
     void refreshMembers();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include "ackreply_p.h"
 #include "client_p.h"
 #include "logging_p.h"
+#include "messageconversion_p.h"
 #include "room_p.h"
 #include "roomdirectory_p.h"
 #include "roomstream_p.h"
@@ -193,6 +195,13 @@ void RoomDirectory::deliver(const QString &roomId, const Message &message)
     Q_EMIT d.q->messageReceived(message);
 }
 
+void RoomDirectory::deliverUpdate(const QString &roomId, const Message &message)
+{
+    if (Room *room = m_rooms.value(roomId))
+        room->d->onUpdated(message);
+    Q_EMIT d.q->messageUpdated(message);
+}
+
 void RoomDirectory::joinAnswered(RoomStream *stream, const QVariantMap &ack, Answer answer)
 {
     m_roomList->setJoined(stream->id, true);
@@ -284,6 +293,89 @@ int RoomDirectory::maxContentLength() const
     return m_maxContentLength;
 }
 
+QStringList RoomDirectory::features() const
+{
+    return m_features;
+}
+
+bool RoomDirectory::supports(const QString &feature) const
+{
+    return m_features.contains(feature);
+}
+
+QString RoomDirectory::unsupported(const QString &feature) const
+{
+    if (!m_sessionSeen || supports(feature))
+        return {};
+    return QStringLiteral("The server does not support \"%1\" (contract v1.1); nothing was sent")
+        .arg(feature);
+}
+
+QString RoomDirectory::refuseUnsupported(const QString &feature)
+{
+    const QString why = unsupported(feature);
+    if (!why.isEmpty())
+        d.connection.raise(Client::Error::Unsupported, why);
+    return why;
+}
+
+QUuid RoomDirectory::queueSend(
+    const QString &roomId, const QString &content, const QString &replyTo)
+{
+    return d.outbox.queue(roomId, content, replyTo);
+}
+
+QUuid RoomDirectory::queueChange(const OutboxEntry &change)
+{
+    return d.outbox.queueChange(change);
+}
+
+bool RoomDirectory::editQueued(const QString &clientId, const QString &content)
+{
+    return d.outbox.editQueued(clientId, content);
+}
+
+void RoomDirectory::sendRead(const QString &roomId, qint64 seq)
+{
+    qint64 &marker = m_readToSend[roomId];
+    marker = std::max(marker, seq); // only the highest matters
+    flushReads();
+}
+
+void RoomDirectory::flushReads()
+{
+    if (!d.connection.isConnected() || !m_sessionSeen)
+        return;
+    const auto reads = std::exchange(m_readToSend, {});
+    for (auto it = reads.cbegin(); it != reads.cend(); ++it) {
+        if (!supports(QStringLiteral("read")))
+            break; // a v1 server: the marker stays local
+        const QString roomId = it.key();
+        const qint64 seq = it.value();
+        QPointer<RoomDirectory> guard(this);
+        d.requests.start(QStringLiteral("room:read"),
+            { QVariantMap {
+                { QStringLiteral("roomId"), roomId }, { QStringLiteral("seq"), seq } } },
+            d.requests.requestTimeout, [guard, roomId, seq](const AckResult &r) {
+                if (!guard)
+                    return;
+                const QVariantMap reply = r.reply();
+                if (r.ok() && reply.value(QStringLiteral("ok")).toBool()) {
+                    guard->onReadMarker(
+                        roomId, reply.value(QStringLiteral("readSeq")).toLongLong());
+                    return;
+                }
+                if (r.ok() && isFinalRefusal(ackErrorOf(reply).first))
+                    return; // e.g. no access any more: nothing to retry
+                // Not answered: again once connected (a newer marker may have replaced it).
+                qint64 &marker = guard->m_readToSend[roomId];
+                marker = std::max(marker, seq);
+                if (r.error == AckResult::Error::Timeout)
+                    guard->flushReads();
+            });
+    }
+}
+
 QStringList RoomDirectory::onlineUsers() const
 {
     QStringList out(m_online.cbegin(), m_online.cend());
@@ -336,6 +428,21 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
         Q_EMIT limitsChanged();
     }
 
+    // A v1 server sends no `features`: every v1.1 call then fails at once with Unsupported.
+    QStringList features;
+    for (const QVariant &item : session.value(QStringLiteral("features")).toList()) {
+        if (item.typeId() == QMetaType::QString && !features.contains(item.toString()))
+            features.append(item.toString());
+    }
+    features.sort();
+    m_sessionSeen = true;
+    if (features != m_features) {
+        m_features = features;
+        Q_EMIT featuresChanged();
+    }
+    flushReads();
+    d.outbox.flush(); // changes queued before the server said what it supports
+
     QList<RoomSummary> summaries;
     m_sessionRooms.clear();
     for (const QVariant &item : session.value(QStringLiteral("rooms")).toList()) {
@@ -349,6 +456,13 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
             s.name = s.id;
         s.isPrivate = map.value(QStringLiteral("private")).toBool();
         s.joined = m_streams.contains(s.id);
+        s.lastSeq = std::max<qint64>(0, map.value(QStringLiteral("lastSeq")).toLongLong());
+        s.readSeq = std::clamp<qint64>(
+            map.value(QStringLiteral("readSeq")).toLongLong(), 0, std::max<qint64>(s.lastSeq, 0));
+        // Before a join the server's counters are all we know (own messages included: the
+        // server does not say whose they are).
+        if (!s.joined)
+            s.unreadCount = int(std::min<qint64>(s.lastSeq - s.readSeq, 1 << 30));
         m_sessionRooms.insert(s.id, { s.name, s.isPrivate });
         summaries.append(s);
         if (Room *room = m_rooms.value(s.id)) {
@@ -401,14 +515,36 @@ bool RoomDirectory::handles(const QString &event)
 {
     return event == QLatin1String("typing") || event == QLatin1String("user:online")
         || event == QLatin1String("user:offline") || event == QLatin1String("room:user-joined")
-        || event == QLatin1String("room:user-left");
+        || event == QLatin1String("room:user-left") || event == QLatin1String("message:updated")
+        || event == QLatin1String("room:read-marker");
 }
 
 void RoomDirectory::onEvent(const QString &event, const QVariantList &args)
 {
     if (!handles(event))
         return;
+    if (event == QLatin1String("message:updated")) {
+        const Message message = messageFromVariant(args.value(0));
+        if (message.id.isEmpty() || message.seq <= 0) {
+            qCWarning(Log::protocol) << "message:updated without a valid message ignored";
+            return;
+        }
+        if (RoomStream *stream = m_streams.value(message.roomId))
+            stream->acceptUpdate(message);
+        return;
+    }
     const QVariantMap payload = args.value(0).toMap();
+    if (event == QLatin1String("room:read-marker")) {
+        const QString roomId = payload.value(QStringLiteral("roomId")).toString();
+        bool ok = false;
+        const qint64 readSeq = payload.value(QStringLiteral("readSeq")).toLongLong(&ok);
+        if (!ok || readSeq < 0 || !isValidRoomId(roomId)) {
+            qCWarning(Log::protocol) << "room:read-marker without a valid marker ignored";
+            return;
+        }
+        onReadMarker(roomId, readSeq);
+        return;
+    }
     const QString userId = payload.value(QStringLiteral("userId")).toString();
     if (event == QLatin1String("user:online")) {
         setOnline(userId, true);
@@ -487,6 +623,28 @@ void RoomDirectory::onAcked(const QString &clientId, const QString &roomId, cons
         room->d->onAcked(clientId, message);
     if (RoomStream *stream = m_streams.value(id))
         stream->accept(message); // our own message is part of the stream, once
+}
+
+void RoomDirectory::onChangeAcked(const OutboxEntry &change, const Message &message)
+{
+    if (Room *room = m_rooms.value(change.roomId))
+        room->d->onChangeAnswered(change, message);
+    if (RoomStream *stream = m_streams.value(change.roomId); stream && message.rev > 0)
+        stream->acceptUpdate(message); // our own change is part of the stream, once
+}
+
+void RoomDirectory::onChangeRefused(
+    const OutboxEntry &change, const QString &code, const QString &message)
+{
+    if (Room *room = m_rooms.value(change.roomId))
+        room->d->onChangeRefused(change, code, message);
+}
+
+void RoomDirectory::onReadMarker(const QString &roomId, qint64 readSeq)
+{
+    if (Room *room = m_rooms.value(roomId))
+        room->d->onReadMarker(readSeq);
+    m_roomList->setReadSeq(roomId, readSeq);
 }
 
 void RoomDirectory::onRefused(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "outbox_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/client.h>
 #include <Palaver/message.h>
@@ -59,17 +60,25 @@ public:
     void onSessionReady(const QVariantMap &session);
     //! Whether onEvent() wants this server event.
     static bool handles(const QString &event);
-    //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`.
+    //! `user:online`/`user:offline`, `room:user-joined`/`room:user-left`, `typing`, and of
+    //! contract v1.1 `message:updated` and `room:read-marker`.
     void onEvent(const QString &event, const QVariantList &args);
     void onQueued(const Message &pending);
     void onAcked(const QString &clientId, const QString &roomId, const Message &message);
     void onRefused(const QString &clientId, const QString &roomId, const QString &code,
         const QString &message);
+    //! The server made a change of the outbox (`message` is its ack's message).
+    void onChangeAcked(const OutboxEntry &change, const Message &message);
+    void onChangeRefused(const OutboxEntry &change, const QString &code, const QString &message);
+    //! This user's read marker of a room moved (`room:read-marker`, a `room:read` ack).
+    void onReadMarker(const QString &roomId, qint64 readSeq);
 
     // ---- Fed by the streams ----
 
     //! The stream's next message, in order: to every consumer.
     void deliver(const QString &roomId, const Message &message);
+    //! The stream's next change, in rev order: to every consumer.
+    void deliverUpdate(const QString &roomId, const Message &message);
     enum class Answer {
         First, //!< the first join of the stream: roomJoined()
         Again, //!< a re-join after a reconnect: roomRejoined()
@@ -89,6 +98,19 @@ public:
     QString userName() const;
     int maxContentLength() const;
     QStringList onlineUsers() const;
+    QStringList features() const;
+    bool supports(const QString &feature) const;
+    //! Why a call needing `feature` cannot be made (the server lacks it), else empty. Before
+    //! the first `session:ready` nothing is known: changes are queued, and refused then.
+    QString unsupported(const QString &feature) const;
+    //! unsupported(), also reported as Client::errorOccurred(Unsupported).
+    QString refuseUnsupported(const QString &feature);
+    //! The outbox, for the Rooms' sends and changes.
+    QUuid queueSend(const QString &roomId, const QString &content, const QString &replyTo);
+    QUuid queueChange(const OutboxEntry &change);
+    bool editQueued(const QString &clientId, const QString &content);
+    //! Stores the read marker on the server (`room:read`) now, or once connected.
+    void sendRead(const QString &roomId, qint64 seq);
     bool isOnline(const QString &userId) const;
     //! The best display name known for a user: from member lists and messages, else the id.
     QString nameOf(const QString &userId) const;
@@ -109,6 +131,7 @@ public:
 Q_SIGNALS:
     void userChanged();
     void limitsChanged();
+    void featuresChanged();
     void onlineUsersChanged();
     void presenceChanged(const QString &userId, bool online);
 
@@ -126,6 +149,10 @@ private:
     QString m_userId;
     QString m_userName;
     int m_maxContentLength = 0;
+    QStringList m_features; //!< sorted, from the last `session:ready`
+    bool m_sessionSeen = false;
+    QHash<QString, qint64> m_readToSend; //!< room id -> the highest marker not stored yet
+    void flushReads();
     QSet<QString> m_online;
     QHash<QString, QString> m_names; //!< user id -> display name
     QHash<QString, QPair<QString, bool>> m_sessionRooms; //!< room id -> (name, private)

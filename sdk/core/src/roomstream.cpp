@@ -16,8 +16,10 @@ RoomStream::RoomStream(ClientCore &d, RoomDirectory *rooms, const QString &id)
 {
     m_joinRetry.setSingleShot(true);
     m_catchUpRetry.setSingleShot(true);
+    m_updatesRetry.setSingleShot(true);
     connect(&m_joinRetry, &QTimer::timeout, this, &RoomStream::join);
     connect(&m_catchUpRetry, &QTimer::timeout, this, &RoomStream::catchUpStep);
+    connect(&m_updatesRetry, &QTimer::timeout, this, &RoomStream::updatesStep);
 }
 
 RoomStream::~RoomStream()
@@ -121,6 +123,20 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
     m_joinedNow = true;
     const QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
     const bool again = m_baseline;
+    if (const QVariant rev = reply.value(QStringLiteral("rev")); rev.isValid()) {
+        m_revs = true;
+        if (!again) {
+            // The first page shows every change up to this rev: it is where changes start.
+            m_lastRev = std::max<qint64>(0, rev.toLongLong());
+            m_revAhead.erase(m_revAhead.begin(), m_revAhead.upper_bound(m_lastRev));
+        } else {
+            // Whatever carried the messages, changes made meanwhile are asked for (the
+            // server's replay, if any, overlaps harmlessly: revs are delivered once).
+            m_updatesToEnd = true;
+        }
+        m_lastUpdatesAfter = -1;
+        m_lastUpdatesBroughtNothing = false;
+    }
     if (!again) {
         // The first join: its page is where this stream starts; what came live before the
         // answer and is in the page is history too.
@@ -143,6 +159,7 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
             accept(m);
     }
     drain();
+    drainUpdates();
     d.outbox.flush();
 }
 
@@ -154,6 +171,9 @@ void RoomStream::connectionLost()
     m_lastCatchUpAfter = -1;
     m_joinRetry.stop();
     m_catchUpRetry.stop();
+    m_updatesInFlight = false;
+    m_lastUpdatesAfter = -1;
+    m_updatesRetry.stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +285,130 @@ void RoomStream::onCatchUpPage(quint64 generation, qint64 afterSeq, const AckRes
     m_lastCatchUpAfter = afterSeq;
     m_lastPageBroughtNothing = m_ahead.size() == aheadBefore && m_lastSeq == before;
     drain();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The changes
+
+void RoomStream::acceptUpdate(const Message &message)
+{
+    if (m_detached)
+        return;
+    if (message.rev <= 0 || message.seq <= 0) {
+        qCWarning(Log::client) << "room" << id << "a change without a rev or seq ignored";
+        return;
+    }
+    // A message still waiting above a seq hole is delivered in its newest state.
+    if (auto held = m_ahead.find(message.seq);
+        held != m_ahead.end() && held->second.id == message.id)
+        held->second = message;
+    if (!m_baseline) {
+        m_revAhead.insert_or_assign(message.rev, message); // sorted out by the first answer
+        return;
+    }
+    if (message.rev <= m_lastRev)
+        return; // a duplicate: our own change's broadcast after its ack, a page's overlap
+    if (message.rev == m_lastRev + 1 && m_revAhead.empty() && !m_updatesInFlight) {
+        m_lastRev = message.rev;
+        m_rooms->deliverUpdate(id, message);
+        return;
+    }
+    m_revAhead.try_emplace(message.rev, message);
+    drainUpdates();
+}
+
+void RoomStream::drainUpdates()
+{
+    QPointer<RoomStream> guard(this);
+    while (!m_revAhead.empty() && m_revAhead.begin()->first <= m_lastRev + 1) {
+        auto node = m_revAhead.extract(m_revAhead.begin());
+        if (node.key() != m_lastRev + 1)
+            continue; // covered meanwhile
+        m_lastRev = node.key();
+        m_rooms->deliverUpdate(id, node.mapped());
+        if (!guard || m_detached)
+            return;
+    }
+    updatesStep();
+}
+
+void RoomStream::updatesStep()
+{
+    if (m_updatesInFlight || !m_joinedNow || !m_revs)
+        return;
+    if (m_revAhead.empty() && !m_updatesToEnd)
+        return;
+    if (m_lastRev == m_lastUpdatesAfter && m_lastUpdatesBroughtNothing) {
+        // The server has no change where we see a gap; asking again would loop.
+        m_updatesToEnd = false;
+        if (!m_revAhead.empty()) {
+            qCWarning(Log::client) << "room" << id << "the server has no changes" << m_lastRev + 1
+                                   << "to" << m_revAhead.begin()->first - 1 << "; skipped";
+            m_lastRev = m_revAhead.begin()->first - 1;
+        }
+        drainUpdates();
+        return;
+    }
+    fetchUpdates(m_lastRev);
+}
+
+void RoomStream::fetchUpdates(qint64 afterRev)
+{
+    m_updatesInFlight = true;
+    qCDebug(Log::client) << "room" << id << "catching up changes after rev" << afterRev;
+    const QVariantMap args { { QStringLiteral("roomId"), id },
+        { QStringLiteral("afterRev"), afterRev }, { QStringLiteral("limit"), UpdatesPageSize } };
+    QPointer<RoomStream> guard(this);
+    const quint64 generation = d.connection.generation;
+    d.requests.start(QStringLiteral("room:updates"), { args }, d.requests.requestTimeout,
+        [guard, generation, afterRev](const AckResult &result) {
+            if (guard)
+                guard->onUpdatesPage(generation, afterRev, result);
+        });
+}
+
+void RoomStream::onUpdatesPage(quint64 generation, qint64 afterRev, const AckResult &result)
+{
+    if (d.connection.generation != generation || m_detached)
+        return; // the re-join of the next connection asks again
+    m_updatesInFlight = false;
+    const QVariantMap reply = result.reply();
+    if (!result.ok() || !reply.value(QStringLiteral("ok")).toBool()) {
+        qCInfo(Log::client) << "room" << id << "changes page failed:"
+                            << (result.ok() ? ackErrorOf(reply).first : result.errorString);
+        if (m_joinedNow && d.connection.isConnected())
+            m_updatesRetry.start(RetryMs);
+        return;
+    }
+    QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
+    std::stable_sort(
+        page.begin(), page.end(), [](const Message &a, const Message &b) { return a.rev < b.rev; });
+    const qint64 before = m_lastRev;
+    QPointer<RoomStream> guard(this);
+    for (const Message &m : std::as_const(page)) {
+        if (m.rev <= m_lastRev) {
+            if (m.rev <= afterRev)
+                qCWarning(Log::client) << "room" << id << "a change at or below afterRev ignored";
+            continue;
+        }
+        // A page is the current state: revs between its messages were superseded.
+        m_lastRev = m.rev;
+        m_rooms->deliverUpdate(id, m);
+        if (!guard || m_detached)
+            return;
+    }
+    const bool hasMore = reply.value(QStringLiteral("hasMore")).toBool();
+    if (!hasMore) {
+        m_updatesToEnd = false;
+        m_lastRev = std::max(m_lastRev, reply.value(QStringLiteral("rev")).toLongLong());
+        m_revAhead.erase(m_revAhead.begin(), m_revAhead.upper_bound(m_lastRev));
+    } else if (page.isEmpty()) {
+        qCWarning(Log::client) << "room" << id << "an empty changes page with hasMore";
+        m_updatesToEnd = false;
+    }
+    m_lastUpdatesAfter = afterRev;
+    m_lastUpdatesBroughtNothing = m_lastRev == before;
+    drainUpdates();
 }
 
 } // namespace Palaver

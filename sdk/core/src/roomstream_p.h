@@ -33,6 +33,13 @@ class RoomDirectory;
 //! above a hole waits in `ahead` while the hole is paged in; after a re-join without recovery
 //! the stream pages `room:history {after: lastSeq}` until `hasMore` is false. A hole the server
 //! cannot fill (its page brings nothing) is skipped with a warning rather than waited on forever.
+//!
+//! Changes (contract v1.1 `message:updated`: edits, deletes, reactions) are a second stream of
+//! the same room, ordered by the room's `rev`: the first join's `rev` is the baseline, every
+//! change above it is delivered once, in `rev` order, through RoomDirectory::deliverUpdate(). A
+//! `rev` gap seen live and every re-join page `room:updates {afterRev: lastRev}` until `hasMore`
+//! is false; then lastRev is the last page's `rev`. A server without revs (v1: its join answer
+//! has none) has no such stream.
 class RoomStream : public QObject {
     Q_OBJECT
 
@@ -49,6 +56,8 @@ public:
     bool isJoining() const { return m_joining; }
     //! The newest seq delivered (or of the first join's page); 0 before the first join.
     qint64 lastSeq() const { return m_lastSeq; }
+    //! The newest rev delivered (or of the join answer); 0 before it or from a v1 server.
+    qint64 lastRev() const { return m_lastRev; }
 
     //! Asks the server now, if connected and not asked or answered in this connection.
     void join();
@@ -59,6 +68,8 @@ public:
     void failWaiters(AckResult::Error error, const QString &message);
     //! A message of this room from any source.
     void accept(const Message &message);
+    //! A change of a message of this room (`message:updated`, a change's ack), any source.
+    void acceptUpdate(const Message &message);
     //! The connection went away: the next one joins again and catches up.
     void connectionLost();
     //! The server says this socket is not in the room: join again.
@@ -73,6 +84,10 @@ private:
     void catchUpStep();
     void fetchAfter(qint64 afterSeq);
     void onCatchUpPage(quint64 generation, qint64 afterSeq, const AckResult &result);
+    void drainUpdates();
+    void updatesStep();
+    void fetchUpdates(qint64 afterRev);
+    void onUpdatesPage(quint64 generation, qint64 afterRev, const AckResult &result);
 
     ClientCore &d;
     RoomDirectory *m_rooms;
@@ -93,7 +108,17 @@ private:
     bool m_lastPageBroughtNothing = false;
     QTimer m_catchUpRetry;
 
+    bool m_revs = false; //!< the server keeps revs (its join answer carries one)
+    qint64 m_lastRev = 0;
+    std::map<qint64, Message> m_revAhead; //!< changes above a rev gap, or before the first answer
+    bool m_updatesInFlight = false;
+    bool m_updatesToEnd = false; //!< page room:updates until hasMore is false (a re-join)
+    qint64 m_lastUpdatesAfter = -1;
+    bool m_lastUpdatesBroughtNothing = false;
+    QTimer m_updatesRetry;
+
     static constexpr int CatchUpPageSize = 100;
+    static constexpr int UpdatesPageSize = 100;
     static constexpr int RetryMs = 1000;
 };
 

@@ -3,6 +3,7 @@
 #include "json_p.h"
 #include "msgpack_p.h"
 #include <Palaver/Protocol/chat.h>
+#include <Palaver/Protocol/msgpack.h>
 
 #include <simdjson.h>
 
@@ -16,7 +17,7 @@ namespace {
 constexpr std::string_view MessageNewEvent = "message:new";
 
 using detail::ChatFieldTarget;
-using detail::FieldSeq;
+using detail::ChatValue;
 
 Error invalid(std::string why)
 {
@@ -89,10 +90,37 @@ Result<MessageNew> decodeJson(const Packet &packet)
                 simdjson::ondemand::json_type type;
                 if (auto e = field.value().type().get(type))
                     return simdError(e);
-                if (target.bit == FieldSeq) {
+                if (target.kind == ChatValue::Seq || target.kind == ChatValue::Rev) {
+                    std::int64_t &number = target.kind == ChatValue::Seq ? m.seq : m.rev;
                     if (type != simdjson::ondemand::json_type::number
-                        || field.value().get_int64().get(m.seq))
-                        return invalid("seq is not a 64-bit integer");
+                        || field.value().get_int64().get(number))
+                        return invalid(std::string(key) + " is not a 64-bit integer");
+                } else if (target.kind == ChatValue::Deleted) {
+                    if (type != simdjson::ondemand::json_type::boolean
+                        || field.value().get_bool().get(m.deleted))
+                        return invalid("deleted is not a boolean");
+                } else if (target.kind != ChatValue::Text) {
+                    // The containers' own text (simdjson 3.0 has raw_json() on them only).
+                    std::string_view raw;
+                    simdjson::error_code e = simdjson::SUCCESS;
+                    if (type == simdjson::ondemand::json_type::object) {
+                        simdjson::ondemand::object inner;
+                        e = field.value().get_object().get(inner);
+                        if (!e)
+                            e = inner.raw_json().get(raw);
+                    } else if (type == simdjson::ondemand::json_type::array) {
+                        simdjson::ondemand::array inner;
+                        e = field.value().get_array().get(inner);
+                        if (!e)
+                            e = inner.raw_json().get(raw);
+                    } else {
+                        raw = field.value().raw_json_token();
+                    }
+                    if (e)
+                        return simdError(e);
+                    std::string why;
+                    if (!detail::decodeExtraText(target.kind, raw, m.extras, why))
+                        return invalid(why);
                 } else if (type == simdjson::ondemand::json_type::null && target.optional) {
                     target.text->clear();
                     seen &= ~target.bit; // a later null undoes an earlier value
@@ -167,20 +195,36 @@ Result<MessageNew> decodeMsgpack(const Packet &packet)
                 return reader.error();
             continue;
         }
+        if (target.kind == ChatValue::Reactions || target.kind == ChatValue::ReplyTo
+            || target.kind == ChatValue::Mentions) {
+            // Rare and small: the generic decoder reads the one value, as for acks.
+            Msgpack::detail::Reader whole = reader;
+            const std::size_t at = reader.position();
+            if (!whole.skip(MaxNestingDepth))
+                return whole.error();
+            auto decoded = Msgpack::decode(reader.bytes().substr(at, whole.position() - at));
+            if (!decoded)
+                return std::move(decoded.error());
+            std::string why;
+            if (!detail::decodeExtra(target.kind, decoded.value(), m.extras, why))
+                return invalid(why);
+            reader = whole;
+            continue;
+        }
         Item value;
-        const std::size_t at = reader.position();
         if (!reader.next(value))
             return reader.error();
-        if (value.kind == Item::Array || value.kind == Item::Map) {
-            // Wrong type; skip the whole container so the error names the field, not the bytes.
-            (void)at;
+        if (value.kind == Item::Array || value.kind == Item::Map)
             return invalid(std::string(key.bytes) + " has the wrong type");
-        }
-        if (target.bit == FieldSeq) {
+        if (target.kind == ChatValue::Seq || target.kind == ChatValue::Rev) {
             // A Date is its milliseconds, as Msgpack::decode() reads it.
             if (value.kind != Item::Int && value.kind != Item::Date)
-                return invalid("seq is not a 64-bit integer");
-            m.seq = value.i;
+                return invalid(std::string(key.bytes) + " is not a 64-bit integer");
+            (target.kind == ChatValue::Seq ? m.seq : m.rev) = value.i;
+        } else if (target.kind == ChatValue::Deleted) {
+            if (value.kind != Item::Bool)
+                return invalid("deleted is not a boolean");
+            m.deleted = value.boolean;
         } else if ((value.kind == Item::Nil || value.kind == Item::Undefined) && target.optional) {
             target.text->clear();
             seen &= ~target.bit; // a later null undoes an earlier value
@@ -220,8 +264,145 @@ nlohmann::json toJson(const ChatMessage &message)
     };
     if (!message.clientId.empty())
         value["clientId"] = message.clientId;
+    if (!message.hasV11State())
+        return value;
+    const auto timestamp
+        = [](const std::string &t) { return t.empty() ? nlohmann::json() : nlohmann::json(t); };
+    value["rev"] = message.rev;
+    value["editedAt"] = timestamp(message.editedAt);
+    value["deleted"] = message.deleted;
+    value["deletedAt"] = timestamp(message.deletedAt);
+    nlohmann::json reactions = nlohmann::json::object();
+    for (const ChatReaction &reaction : message.extras.reactions)
+        reactions[reaction.emoji] = reaction.userIds;
+    value["reactions"] = std::move(reactions);
+    if (const auto &reply = message.extras.replyTo) {
+        value["replyTo"] = { { "id", reply->id }, { "seq", reply->seq },
+            { "userId", reply->userId }, { "userName", reply->userName },
+            { "excerpt", reply->excerpt }, { "deleted", reply->deleted } };
+    } else {
+        value["replyTo"] = nullptr;
+    }
+    value["mentions"] = message.extras.mentions;
     return value;
 }
+
+bool decodeReactions(const nlohmann::json &value, std::vector<ChatReaction> &out, std::string &why)
+{
+    out.clear();
+    if (value.is_null())
+        return true;
+    if (!value.is_object()) {
+        why = "reactions is not an object";
+        return false;
+    }
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!it.value().is_array() || it.key().empty()) {
+            why = "reactions is not an object of user lists";
+            return false;
+        }
+        ChatReaction reaction { it.key(), {} };
+        for (const auto &user : it.value()) {
+            if (!user.is_string()) {
+                why = "a reaction's user is not a string";
+                return false;
+            }
+            reaction.userIds.push_back(user.get<std::string>());
+        }
+        if (!reaction.userIds.empty()) // "no empty lists": one would mean nothing
+            out.push_back(std::move(reaction));
+    }
+    return true;
+}
+
+bool decodeReplyTo(const nlohmann::json &value, std::optional<ChatReplyTo> &out, std::string &why)
+{
+    out.reset();
+    if (value.is_null())
+        return true;
+    const auto text = [&](const char *key, std::string &field, bool required) {
+        const auto it = value.find(key);
+        if (it == value.end() || it->is_null())
+            return !required;
+        if (!it->is_string())
+            return false;
+        field = it->get<std::string>();
+        return true;
+    };
+    ChatReplyTo reply;
+    if (!value.is_object() || !text("id", reply.id, true) || reply.id.empty()
+        || !text("userId", reply.userId, false) || !text("userName", reply.userName, false)
+        || !text("excerpt", reply.excerpt, false)) {
+        why = "replyTo is not a message snapshot";
+        return false;
+    }
+    if (const auto seq = value.find("seq"); seq != value.end() && !seq->is_null()) {
+        if (!seq->is_number_integer()) {
+            why = "replyTo.seq is not an integer";
+            return false;
+        }
+        reply.seq = seq->get<std::int64_t>();
+    }
+    if (const auto deleted = value.find("deleted"); deleted != value.end() && !deleted->is_null()) {
+        if (!deleted->is_boolean()) {
+            why = "replyTo.deleted is not a boolean";
+            return false;
+        }
+        reply.deleted = deleted->get<bool>();
+    }
+    if (reply.userName.empty())
+        reply.userName = reply.userId;
+    out = std::move(reply);
+    return true;
+}
+
+bool decodeMentions(const nlohmann::json &value, std::vector<std::string> &out, std::string &why)
+{
+    out.clear();
+    if (value.is_null())
+        return true;
+    if (!value.is_array()) {
+        why = "mentions is not an array";
+        return false;
+    }
+    for (const auto &user : value) {
+        if (!user.is_string()) {
+            why = "a mention is not a string";
+            return false;
+        }
+        out.push_back(user.get<std::string>());
+    }
+    return true;
+}
+
+namespace detail {
+
+bool decodeExtraText(
+    ChatValue kind, std::string_view json, ChatMessageExtras &extras, std::string &why)
+{
+    while (!json.empty()
+        && (json.back() == ' ' || json.back() == '\n' || json.back() == '\r'
+            || json.back() == '\t'))
+        json.remove_suffix(1);
+    if (kind == ChatValue::Reactions && json == "{}") {
+        extras.reactions.clear();
+        return true;
+    }
+    if (kind == ChatValue::Mentions && json == "[]") {
+        extras.mentions.clear();
+        return true;
+    }
+    if (json == "null")
+        return decodeExtra(kind, nullptr, extras, why);
+    const nlohmann::json value = nlohmann::json::parse(json, nullptr, false);
+    if (value.is_discarded()) {
+        why = "a field is not valid JSON";
+        return false;
+    }
+    return decodeExtra(kind, value, extras, why);
+}
+
+} // namespace detail
 
 Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value)
 {
@@ -235,14 +416,23 @@ Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value)
             if (!target.known())
                 continue;
             const auto &field = it.value();
-            if (target.bit == FieldSeq) {
+            if (target.kind == ChatValue::Seq || target.kind == ChatValue::Rev) {
+                std::int64_t &number = target.kind == ChatValue::Seq ? m.seq : m.rev;
                 if (field.is_number_unsigned()
                     && field.get<std::uint64_t>() <= std::uint64_t(INT64_MAX))
-                    m.seq = std::int64_t(field.get<std::uint64_t>());
+                    number = std::int64_t(field.get<std::uint64_t>());
                 else if (field.is_number_integer() && !field.is_number_unsigned())
-                    m.seq = field.get<std::int64_t>();
+                    number = field.get<std::int64_t>();
                 else
-                    return invalid("seq is not a 64-bit integer");
+                    return invalid(it.key() + " is not a 64-bit integer");
+            } else if (target.kind == ChatValue::Deleted) {
+                if (!field.is_boolean())
+                    return invalid("deleted is not a boolean");
+                m.deleted = field.get<bool>();
+            } else if (target.kind != ChatValue::Text) {
+                std::string why;
+                if (!detail::decodeExtra(target.kind, field, m.extras, why))
+                    return invalid(why);
             } else if (field.is_null() && target.optional) {
                 target.text->clear();
                 seen &= ~target.bit; // a later null undoes an earlier value

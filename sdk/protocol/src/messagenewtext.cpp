@@ -123,7 +123,7 @@ public:
 private:
     // The root array is one container, the message object inside it a second.
     static constexpr std::size_t MessageDepth = 2;
-    static constexpr int OffsetSlot = 7;
+    static constexpr int OffsetSlot = 9;
 
     static bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -273,14 +273,49 @@ private:
         return true;
     }
 
+    // `true` or `false`; whatever follows is left to the caller's next token, as the scanner
+    // would.
+    bool boolean(bool &out)
+    {
+        const auto left = std::size_t(m_end - m_p);
+        if (left >= 4 && std::memcmp(m_p, "true", 4) == 0) {
+            out = true;
+            m_p += 4;
+            return true;
+        }
+        if (left >= 5 && std::memcmp(m_p, "false", 5) == 0) {
+            out = false;
+            m_p += 5;
+            return true;
+        }
+        return false;
+    }
+
     [[gnu::always_inline]] bool value(const detail::ChatFieldSpec &field, unsigned &seen)
     {
         const char first = next();
-        if (field.text < 0) { // seq
-            if (!integer(m_out.seq))
+        switch (field.kind) {
+        case detail::ChatValue::Text:
+            break;
+        case detail::ChatValue::Seq:
+        case detail::ChatValue::Rev:
+            if (!integer(field.kind == detail::ChatValue::Seq ? m_out.seq : m_out.rev))
                 return false;
             seen |= field.bit;
             return true;
+        case detail::ChatValue::Deleted:
+            return boolean(m_out.deleted);
+        case detail::ChatValue::Reactions:
+        case detail::ChatValue::ReplyTo:
+        case detail::ChatValue::Mentions: {
+            // `{}`, `null` and `[]` nearly always; content is rare enough for a small tree.
+            const char *begin = m_p;
+            if (!skipValue(MessageDepth))
+                return false;
+            std::string why;
+            return detail::decodeExtraText(
+                field.kind, std::string_view(begin, std::size_t(m_p - begin)), m_out.extras, why);
+        }
         }
         std::string_view &target = m_out.*detail::MessageNewViewTexts[field.text];
         if (first == 'n' && field.optional) {
@@ -339,6 +374,9 @@ MessageNew MessageNewView::toMessageNew() const
     for (std::size_t i = 0; i < std::size(detail::ChatMessageTexts); ++i)
         result.message.*detail::ChatMessageTexts[i] = this->*detail::MessageNewViewTexts[i];
     result.message.seq = seq;
+    result.message.rev = rev;
+    result.message.deleted = deleted;
+    result.message.extras = extras;
     if (offset)
         result.offset = std::string(*offset);
     return result;

@@ -9,9 +9,11 @@
 #include <Palaver/Stub/jwtverifier.h>
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
+#include <Palaver/room.h>
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -500,6 +502,42 @@ private Q_SLOTS:
             1);
         QCOMPARE(
             bot.events.last().value(QStringLiteral("event")).toString(), QStringLiteral("exit"));
+    }
+
+    void jsonPrintsChangesAsUpdateLines()
+    {
+        startServer();
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json"), QStringLiteral("--no-commands") }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
+        QVERIFY(alice);
+        Room *room = alice->room(QStringLiteral("general"));
+        QSignalSpy acked(alice.get(), &Client::messageAcked);
+        room->send(QStringLiteral("tpyo"));
+        QTRY_COMPARE(acked.size(), 1);
+        const Message sent = acked.at(0).at(1).value<Message>();
+        room->edit(sent.id, QStringLiteral("typo"));
+        room->react(sent.id, QStringLiteral("ok"));
+        QVERIFY(bot.waitFor(QStringLiteral("update"),
+            [](const QJsonObject &e) { return e.value(QStringLiteral("rev")).toInteger() == 2; }));
+        const auto updates = [&] {
+            QList<QJsonObject> out;
+            for (const QJsonObject &e : bot.events) {
+                if (e.value(QStringLiteral("event")).toString() == QLatin1String("update"))
+                    out.append(e);
+            }
+            return out;
+        }();
+        QCOMPARE(updates.size(), 2);
+        QCOMPARE(updates.at(0).value(QStringLiteral("id")).toString(), sent.id);
+        QCOMPARE(updates.at(0).value(QStringLiteral("content")).toString(), QStringLiteral("typo"));
+        QVERIFY(updates.at(0).value(QStringLiteral("edited")).toBool());
+        QVERIFY(updates.at(0).contains(QStringLiteral("editedAt")));
+        QCOMPARE(updates.at(1).value(QStringLiteral("reactions")).toObject(),
+            (QJsonObject { { QStringLiteral("ok"), QJsonArray { QStringLiteral("alice") } } }));
+        QVERIFY2(bot.badLines.isEmpty(), qPrintable(bot.badLines.join(QLatin1Char('\n'))));
     }
 
     void stdinLinesArriveOnceAcrossRestart()

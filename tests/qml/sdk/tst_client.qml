@@ -98,6 +98,39 @@ TestCase {
         compare(alice.roomList.totalUnread, 0)
     }
 
+    SignalSpy {
+        id: aliceUpdates
+        signalName: "messageUpdated"
+    }
+
+    function test_2b_contractV11() {
+        // The stub speaks v1.1: features, edits and reactions, read markers, all from QML.
+        verify(alice.supports("edit"))
+        verify(alice.features.indexOf("react") >= 0)
+        const room = alice.room("general")
+        const bobRoom = bob.room("general")
+        aliceUpdates.target = room
+        const bobsId = room.messages.message(1).id
+        const edit = bobRoom.edit(bobsId, "hi @alice, edited")
+        compare(edit.status, Message.Pending)
+        tryCompare(aliceUpdates, "count", 1)
+        const edited = aliceUpdates.signalArguments[0][0]
+        compare(edited.content, "hi @alice, edited")
+        verify(edited.edited)
+        compare(edited.mentions, ["alice"])
+        compare(room.messages.message(1).content, "hi @alice, edited")
+        const reaction = room.react(bobsId, "\u{1F44D}", true)
+        compare(reaction.status, Message.Pending)
+        tryCompare(aliceUpdates, "count", 2)
+        compare(aliceUpdates.signalArguments[1][0].reactions.length, 1)
+
+        bobRoom.send("@alice ping")
+        tryCompare(room, "mentionCount", 1)
+        room.markRead()
+        compare(room.mentionCount, 0)
+        tryCompare(room, "readSeq", 3)
+    }
+
     function test_3_retryNowSkipsTheWait() {
         // Not reconnecting: nothing to skip.
         alice.retryNow()

@@ -104,6 +104,106 @@ private Q_SLOTS:
         QCOMPARE(names.size(), MessageModel::LastRole - MessageModel::IdRole);
     }
 
+    void v11RolesHaveV1Defaults()
+    {
+        model->appendMessages(range(1, 2));
+        QCOMPARE(model->roleNames().value(MessageModel::ReplyToExcerptRole), "replyToExcerpt");
+        QCOMPARE(model->roleNames().value(MessageModel::MentionsMeRole), "mentionsMe");
+        QCOMPARE(at(0, MessageModel::EditedRole).toBool(), false);
+        QVERIFY(!at(0, MessageModel::EditedAtRole).toDateTime().isValid());
+        QCOMPARE(at(0, MessageModel::DeletedRole).toBool(), false);
+        QVERIFY(at(0, MessageModel::ReactionsRole).toList().isEmpty());
+        QVERIFY(at(0, MessageModel::ReplyToIdRole).toString().isEmpty());
+        QCOMPARE(at(0, MessageModel::MentionsMeRole).toBool(), false);
+    }
+
+    void v11FieldsShowInTheirRoles()
+    {
+        Message m = msg(1);
+        m.rev = 3;
+        m.editedAt = Base.addSecs(60);
+        m.reactions = { MessageReaction { u"ok"_s, { u"alice"_s, u"bob"_s } },
+            MessageReaction { u"x"_s, { u"bob"_s } } };
+        m.replyTo = MessageReply { u"m0"_s, 7, u"carol"_s, u"Carol"_s, u"earlier"_s, false };
+        m.mentions = { u"alice"_s };
+        Message own = msg(2, u"alice"_s);
+        own.mentions = { u"alice"_s }; // one's own message never mentions oneself
+        model->appendMessages({ m, own });
+        QVERIFY(at(0, MessageModel::EditedRole).toBool());
+        QCOMPARE(at(0, MessageModel::EditedAtRole).toDateTime(), Base.addSecs(60));
+        const QVariantList reactions = at(0, MessageModel::ReactionsRole).toList();
+        QCOMPARE(reactions.size(), 2);
+        const QVariantMap ok = reactions.at(0).toMap();
+        QCOMPARE(ok.value(u"emoji"_s).toString(), u"ok"_s);
+        QCOMPARE(ok.value(u"count"_s).toInt(), 2);
+        QCOMPARE(ok.value(u"mine"_s).toBool(), true);
+        QCOMPARE(ok.value(u"users"_s).toStringList(), QStringList({ u"alice"_s, u"bob"_s }));
+        QCOMPARE(reactions.at(1).toMap().value(u"mine"_s).toBool(), false);
+        QCOMPARE(at(0, MessageModel::ReplyToIdRole).toString(), u"m0"_s);
+        QCOMPARE(at(0, MessageModel::ReplyToAuthorRole).toString(), u"Carol"_s);
+        QCOMPARE(at(0, MessageModel::ReplyToExcerptRole).toString(), u"earlier"_s);
+        QCOMPARE(at(0, MessageModel::ReplyToDeletedRole).toBool(), false);
+        QCOMPARE(at(0, MessageModel::MentionsMeRole).toBool(), true);
+        QCOMPARE(at(1, MessageModel::MentionsMeRole).toBool(), false);
+        QCOMPARE(model->message(0).reactions, m.reactions);
+        QCOMPARE(model->message(0).replyTo, m.replyTo);
+        QCOMPARE(model->message(0).rev, 3);
+    }
+
+    void updateChangesTheRowInPlaceWithItsRoles()
+    {
+        model->appendMessages(range(1, 3));
+        QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(model.get(), &QAbstractItemModel::rowsRemoved);
+
+        Message edit = msg(2);
+        edit.rev = 1;
+        edit.content = u"edited"_s;
+        edit.editedAt = Base.addSecs(100);
+        QVERIFY(model->updateMessage(edit));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
+        QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
+        QCOMPARE(rolesOf(changed, 0),
+            (QList<int> {
+                MessageModel::ContentRole, MessageModel::EditedRole, MessageModel::EditedAtRole }));
+        QCOMPARE(at(1, MessageModel::ContentRole).toString(), u"edited"_s);
+
+        Message react = edit;
+        react.rev = 2;
+        react.reactions = { MessageReaction { u"ok"_s, { u"bob"_s } } };
+        QVERIFY(model->updateMessage(react));
+        QCOMPARE(rolesOf(changed, 1), QList<int> { MessageModel::ReactionsRole });
+
+        Message tombstone = react;
+        tombstone.rev = 3;
+        tombstone.content.clear();
+        tombstone.reactions.clear();
+        tombstone.deleted = true;
+        tombstone.deletedAt = Base.addSecs(200);
+        QVERIFY(model->updateMessage(tombstone));
+        QCOMPARE(rolesOf(changed, 2),
+            (QList<int> { MessageModel::ContentRole, MessageModel::DeletedRole,
+                MessageModel::ReactionsRole }));
+        QVERIFY(at(1, MessageModel::DeletedRole).toBool());
+
+        // The same state again, or an older one: nothing.
+        QVERIFY(model->updateMessage(tombstone));
+        QVERIFY(model->updateMessage(react));
+        QCOMPARE(changed.size(), 3);
+        QCOMPARE(at(1, MessageModel::DeletedRole).toBool(), true);
+        // A message not held: ignored.
+        QVERIFY(!model->updateMessage(msg(9)));
+        QCOMPARE(changed.size(), 3);
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(removed.size(), 0);
+        QCOMPARE(model->rowOfId(u"m2"_s), 1);
+        QCOMPARE(model->rowOfId(u"nope"_s), -1);
+    }
+
     void thousandMessagesInOneTurnAreOneInsert()
     {
         QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);

@@ -37,6 +37,20 @@ Packet packetFor(
     return std::move(*result.value());
 }
 
+// A message with every contract v1.1 field set.
+ChatMessage sampleV11()
+{
+    ChatMessage m = sample();
+    m.rev = 17;
+    m.editedAt = "2024-05-01T12:00:01.000Z";
+    m.deleted = false;
+    // In the order the wire object has them (sorted keys, as nlohmann writes them).
+    m.extras.reactions = { { "ok", { "carol" } }, { "\U0001F44D", { "alice", "bob" } } };
+    m.extras.replyTo = ChatReplyTo { "m-0", 40, "bob", "Bob", "earlier \"text\"", false };
+    m.extras.mentions = { "bob", "carol" };
+    return m;
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Palaver::Protocol::ParserKind)
@@ -63,6 +77,14 @@ private Q_SLOTS:
     void jsonRoundTrip();
     void fromJsonRefusals();
     void binaryEventAlsoDecodes();
+    void v11Fields_data() { parsers_data(); }
+    void v11Fields();
+    void v11Tombstone_data() { parsers_data(); }
+    void v11Tombstone();
+    void v1MessageHasV11Defaults_data() { parsers_data(); }
+    void v1MessageHasV11Defaults();
+    void v11Refusals_data();
+    void v11Refusals();
 };
 
 void TestChatMessage::parsers_data()
@@ -117,7 +139,7 @@ void TestChatMessage::unknownFieldsIgnored()
 {
     QFETCH(ParserKind, parser);
     nlohmann::json message = toJson(sample());
-    message["reactions"] = { { "x", { 1, 2, { { "deep", { nullptr, true } } } } } };
+    message["votes"] = { { "x", { 1, 2, { { "deep", { nullptr, true } } } } } };
     message["edited"] = false;
     message["score"] = 1.5;
     const auto decoded = decodeMessageNew(
@@ -266,6 +288,98 @@ void TestChatMessage::binaryEventAlsoDecodes()
     const auto packet = decoder.feedBinary(unhex("00"));
     QVERIFY(packet.ok() && packet.value());
     QVERIFY(decodeMessageNew(*packet.value()).ok());
+}
+
+void TestChatMessage::v11Fields()
+{
+    QFETCH(ParserKind, parser);
+    const ChatMessage m = sampleV11();
+    const nlohmann::json wire = toJson(m);
+    QCOMPARE(wire.at("rev").get<int>(), 17);
+    QVERIFY(wire.at("deletedAt").is_null());
+    const auto packet = packetFor(parser, nlohmann::json::array({ "message:new", wire }));
+    const auto decoded = decodeMessageNew(packet);
+    QVERIFY2(decoded.ok(), decoded.ok() ? "" : describe(decoded.error()).constData());
+    QVERIFY(decoded->message == m);
+    QVERIFY(chatMessageFromJson(packetData(packet).value()[1]).value() == m);
+    QVERIFY(chatMessageFromJson(wire).value() == m);
+}
+
+void TestChatMessage::v11Tombstone()
+{
+    QFETCH(ParserKind, parser);
+    ChatMessage m = sample();
+    m.content.clear();
+    m.rev = 3;
+    m.deleted = true;
+    m.deletedAt = "2024-05-01T12:00:05.000Z";
+    m.extras.replyTo = ChatReplyTo { "m-0", 40, "bob", "bob", "", true };
+    const auto decoded
+        = decodeMessageNew(packetFor(parser, nlohmann::json::array({ "message:new", toJson(m) })));
+    QVERIFY(decoded.ok());
+    QVERIFY(decoded->message == m);
+    QVERIFY(decoded->message.extras.replyTo->deleted);
+}
+
+void TestChatMessage::v1MessageHasV11Defaults()
+{
+    QFETCH(ParserKind, parser);
+    // A v1 server writes none of the new fields: they keep the meaning of a v1 message.
+    const nlohmann::json wire = toJson(sample());
+    QVERIFY(!wire.contains("rev") && !wire.contains("reactions"));
+    const auto decoded
+        = decodeMessageNew(packetFor(parser, nlohmann::json::array({ "message:new", wire })));
+    QVERIFY(decoded.ok());
+    QCOMPARE(decoded->message.rev, 0);
+    QVERIFY(!decoded->message.deleted && decoded->message.editedAt.empty());
+    QVERIFY(decoded->message.extras.empty());
+    QVERIFY(!decoded->message.hasV11State());
+}
+
+void TestChatMessage::v11Refusals_data()
+{
+    QTest::addColumn<ParserKind>("parser");
+    QTest::addColumn<QByteArray>("field");
+    QTest::addColumn<QByteArray>("value");
+    const struct {
+        const char *field;
+        const char *value;
+    } rows[] = {
+        { "rev", R"("1")" },
+        { "rev", "1.5" },
+        { "deleted", "1" },
+        { "deleted", "null" },
+        { "editedAt", "5" },
+        { "reactions", "[]" },
+        { "reactions", R"({"x":"u"})" },
+        { "reactions", R"({"x":[1]})" },
+        { "mentions", "{}" },
+        { "mentions", "[1]" },
+        { "replyTo", R"("m")" },
+        { "replyTo", R"({"seq":1})" },
+        { "replyTo", R"({"id":"a","deleted":"no"})" },
+    };
+    for (const ParserKind parser : { ParserKind::Json, ParserKind::Msgpack }) {
+        for (const auto &row : rows) {
+            QTest::addRow(
+                "%s %s=%s", parser == ParserKind::Json ? "json" : "msgpack", row.field, row.value)
+                << parser << QByteArray(row.field) << QByteArray(row.value);
+        }
+    }
+}
+
+void TestChatMessage::v11Refusals()
+{
+    QFETCH(ParserKind, parser);
+    QFETCH(QByteArray, field);
+    QFETCH(QByteArray, value);
+    nlohmann::json message = toJson(sample());
+    message[field.toStdString()] = nlohmann::json::parse(value.toStdString());
+    const auto decoded
+        = decodeMessageNew(packetFor(parser, nlohmann::json::array({ "message:new", message })));
+    QVERIFY(!decoded.ok());
+    QCOMPARE(name(decoded.error().code), name(ErrorCode::InvalidPayload));
+    QVERIFY(!chatMessageFromJson(message).ok());
 }
 
 QTEST_APPLESS_MAIN(TestChatMessage)

@@ -113,6 +113,35 @@ void TestMessageNewText::accepts_data()
         { "smallest seq",
             messageNew(
                 R"({"id":"m","roomId":"r","seq":-9223372036854775808,"userId":"u","content":"c"})") },
+        // Contract v1.1: the fields a new message has, then every one with content.
+        { "v1.1 fresh message",
+            messageNew(R"({"clientId":"c","content":"c","createdAt":"t","deleted":false,)"
+                       R"("deletedAt":null,"editedAt":null,"id":"m","mentions":[],)"
+                       R"("reactions":{},"replyTo":null,"rev":0,"roomId":"r","seq":1,)"
+                       R"("userId":"u","userName":"U"})") },
+        { "v1.1 every field with content",
+            messageNew(R"({"content":"@bob hi","deleted":true,)"
+                       R"("deletedAt":"2024-05-01T12:00:02.000Z",)"
+                       R"("editedAt":"2024-05-01T12:00:01.000Z","id":"m",)"
+                       R"("mentions":["bob","carol"],)"
+                       R"("reactions":{"\ud83d\udc4d":["alice","bob"],"ok":["carol"]},)"
+                       R"("replyTo":{"id":"m0","seq":3,"userId":"bob","userName":"Bob",)"
+                       R"("excerpt":"earlier \"text\"","deleted":false},"rev":17,"roomId":"r",)"
+                       R"("seq":4,"userId":"u"})") },
+        { "v1.1 containers with whitespace",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c",)"
+                       R"("reactions": { } ,"mentions":[ ] ,"replyTo": null ,"rev": 3 ,)"
+                       R"("deleted": true })") },
+        { "v1.1 null containers",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c",)"
+                       R"("reactions":null,"mentions":null})") },
+        { "v1.1 a reaction without users is left out",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c",)"
+                       R"("reactions":{"x":[],"y":["u"]}})") },
+        { "v1.1 replyTo without userName",
+            messageNew(R"({"id":"m","roomId":"r","seq":1,"userId":"u","content":"c",)"
+                       R"("replyTo":{"id":"m0","seq":1,"userId":"bob","excerpt":"",)"
+                       R"("deleted":true}})") },
     };
     for (const auto &row : rows)
         QTest::newRow(row.name) << QByteArray::fromStdString(row.text);
@@ -207,6 +236,26 @@ void TestMessageNewText::declines_data()
         { "F5 byte", messageNew("{\"id\":\"\xf5\x80\x80\x80\"," + required + "}"), false },
         { "bad UTF-8 in an unknown field",
             messageNew("{\"id\":\"m\"," + required + ",\"x\":\"\xff\"}"), false },
+        { "rev string", messageNew(R"({"id":"m",)" + required + R"(,"rev":"1"})"), false },
+        { "rev float", messageNew(R"({"id":"m",)" + required + R"(,"rev":1.5})"), false },
+        { "deleted number", messageNew(R"({"id":"m",)" + required + R"(,"deleted":1})"), false },
+        { "deleted null", messageNew(R"({"id":"m",)" + required + R"(,"deleted":null})"), false },
+        { "deleted not a literal", messageNew(R"({"id":"m",)" + required + R"(,"deleted":truex})"),
+            false },
+        { "editedAt number", messageNew(R"({"id":"m",)" + required + R"(,"editedAt":5})"), false },
+        { "reactions array", messageNew(R"({"id":"m",)" + required + R"(,"reactions":[]})"),
+            false },
+        { "reactions of strings",
+            messageNew(R"({"id":"m",)" + required + R"(,"reactions":{"x":"u"}})"), false },
+        { "reaction user number",
+            messageNew(R"({"id":"m",)" + required + R"(,"reactions":{"x":[1]}})"), false },
+        { "mentions object", messageNew(R"({"id":"m",)" + required + R"(,"mentions":{}})"), false },
+        { "mention number", messageNew(R"({"id":"m",)" + required + R"(,"mentions":[1]})"), false },
+        { "replyTo string", messageNew(R"({"id":"m",)" + required + R"(,"replyTo":"m0"})"), false },
+        { "replyTo without id", messageNew(R"({"id":"m",)" + required + R"(,"replyTo":{"seq":1}})"),
+            false },
+        { "replyTo seq string",
+            messageNew(R"({"id":"m",)" + required + R"(,"replyTo":{"id":"a","seq":"1"}})"), false },
     };
     for (const auto &row : rows)
         QTest::newRow(row.name) << QByteArray::fromStdString(row.text) << row.decoderAccepts;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "outbox_p.h"
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -10,7 +12,12 @@ using Palaver::OutboxEntry;
 namespace {
 OutboxEntry entry(const QString &room, const QString &content)
 {
-    return { QUuid::createUuid(), room, content, QDateTime::currentDateTimeUtc() };
+    OutboxEntry e;
+    e.clientId = QUuid::createUuid();
+    e.roomId = room;
+    e.content = content;
+    e.createdAt = QDateTime::currentDateTimeUtc();
+    return e;
 }
 } // namespace
 
@@ -54,6 +61,78 @@ private Q_SLOTS:
         QCOMPARE(box.size(), 3);
         QVERIFY(box.remove(box.entries().first().clientId));
         QVERIFY(box.append(entry(QStringLiteral("r"), QStringLiteral("4"))));
+    }
+
+    void changesPersistAndRetarget()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("outbox.sqlite"));
+        OutboxEntry send = entry(QStringLiteral("general"), QStringLiteral("draft"));
+        send.replyTo = QStringLiteral("m7");
+        OutboxEntry react = entry(QStringLiteral("general"), {});
+        react.kind = OutboxEntry::Kind::React;
+        react.messageId = send.clientId.toString(QUuid::WithoutBraces);
+        react.emoji = QStringLiteral("\U0001F44D");
+        react.add = false;
+        {
+            Outbox box;
+            QVERIFY(box.open(path));
+            QVERIFY(box.append(send));
+            QVERIFY(box.append(react));
+            QVERIFY(box.setContent(send.clientId, QStringLiteral("final")));
+            box.retarget(react.messageId, QStringLiteral("m8"));
+        }
+        Outbox again;
+        QVERIFY(again.open(path));
+        QCOMPARE(again.size(), 2);
+        const OutboxEntry s0 = again.entries().at(0);
+        const OutboxEntry r1 = again.entries().at(1);
+        QCOMPARE(s0.kind, OutboxEntry::Kind::Send);
+        QCOMPARE(s0.content, QStringLiteral("final"));
+        QCOMPARE(s0.replyTo, QStringLiteral("m7"));
+        QCOMPARE(s0.feature(), QStringLiteral("reply"));
+        QCOMPARE(r1.kind, OutboxEntry::Kind::React);
+        QCOMPARE(r1.messageId, QStringLiteral("m8"));
+        QCOMPARE(r1.emoji, QStringLiteral("\U0001F44D"));
+        QVERIFY(!r1.add);
+        QCOMPARE(r1.feature(), QStringLiteral("react"));
+    }
+
+    void v1FileIsMigrated()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("outbox.sqlite"));
+        {
+            // The table as a v1 SDK wrote it, with one waiting message.
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(
+                q.exec(QStringLiteral("CREATE TABLE outbox (seq INTEGER PRIMARY KEY "
+                                      "AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, room_id "
+                                      "TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER "
+                                      "NOT NULL)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO outbox (client_id, room_id, content, "
+                                          "created_at) VALUES "
+                                          "('6f1c1f4e-5d2a-4a37-9d2c-2f9b7d0f8e11', 'general', "
+                                          "'old', 1700000000000)")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        Outbox box;
+        QVERIFY2(box.open(path), qPrintable(box.errorString()));
+        QCOMPARE(box.size(), 1);
+        QCOMPARE(box.entries().at(0).content, QStringLiteral("old"));
+        QCOMPARE(box.entries().at(0).kind, OutboxEntry::Kind::Send);
+        QVERIFY(box.entries().at(0).replyTo.isEmpty());
+        auto e = entry(QStringLiteral("general"), QStringLiteral("new"));
+        e.kind = OutboxEntry::Kind::Delete;
+        e.messageId = QStringLiteral("m1");
+        QVERIFY(box.append(e));
     }
 
     void persistsAndReopens()

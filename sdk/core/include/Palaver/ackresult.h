@@ -27,6 +27,7 @@ public:
         NotConnected, //!< not sent: the Client was not connected
         PayloadTooLarge, //!< not sent: a frame would exceed the server's maxPayload
         InvalidRequest, //!< not sent: a reserved event name, too many binary arguments, ...
+        Unsupported, //!< not sent: the server does not offer the feature (Client::features)
     };
     Q_ENUM(Error)
 

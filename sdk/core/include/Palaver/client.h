@@ -63,6 +63,10 @@ class PALAVER_SDK_EXPORT Client : public QObject {
     Q_PROPERTY(int maxContentLength READ maxContentLength NOTIFY limitsChanged)
     //! Ids of the users online (the `session:ready` snapshot, then `user:online`/`user:offline`).
     Q_PROPERTY(QStringList onlineUsers READ onlineUsers NOTIFY onlineUsersChanged)
+    //! The contract v1.1 features the server announced in `session:ready` (`edit`, `delete`,
+    //! `react`, `reply`, `mention`, `read`), sorted; empty for a v1 server and before the first
+    //! `session:ready`.
+    Q_PROPERTY(QStringList features READ features NOTIFY featuresChanged)
 
 public:
     enum class State {
@@ -99,6 +103,7 @@ public:
         OutboxError, //!< the outbox database could not be opened or written
         NotConnected, //!< the operation needs a connection
         InvalidRequest, //!< a reserved event name, too many binary arguments, ...
+        Unsupported, //!< the server does not offer the feature (see features): nothing was sent
     };
     Q_ENUM(Error)
 
@@ -274,6 +279,10 @@ public:
     QString userName() const;
     int maxContentLength() const;
     QStringList onlineUsers() const;
+    QStringList features() const;
+    //! Whether the server offers a contract v1.1 feature (a name of features). Before the first
+    //! `session:ready` nothing is known and this is false.
+    Q_INVOKABLE bool supports(const QString &feature) const;
     //! Whether the user has at least one connected socket, as far as this Client knows.
     Q_INVOKABLE bool isOnline(const QString &userId) const;
     //! While Reconnecting: skips the rest of the backoff delay and tries at once (a "Retry now"
@@ -294,6 +303,7 @@ Q_SIGNALS:
     void userChanged();
     void limitsChanged();
     void onlineUsersChanged();
+    void featuresChanged();
     //! A user came online (their first socket) or went offline (their last one).
     void presenceChanged(const QString &userId, bool online);
 
@@ -324,6 +334,12 @@ Q_SIGNALS:
     //! Room::messageReceived() and every Room's MessageModel. Messages of rooms that are not
     //! kept joined are not delivered here (eventReceived() still sees them).
     void messageReceived(const Palaver::Message &message);
+    //! A message of a kept-joined room changed (contract v1.1: edited, deleted, a reaction):
+    //! `message` is its new state. Every change after the room's first join answer comes here
+    //! exactly once, in the room's `rev` order, whatever carried it: `message:updated` live, the
+    //! `room:updates` pages fetched after every reconnect or to fill a `rev` gap, or the ack of
+    //! our own change. The same stream feeds Room::messageUpdated().
+    void messageUpdated(const Palaver::Message &message);
     //! After each (re)join of a kept room, once everything missed meanwhile was delivered: the
     //! messageReceived() calls that follow are live. Before it, they may be catch-up.
     void roomCaughtUp(const QString &roomId);

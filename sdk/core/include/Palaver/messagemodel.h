@@ -61,6 +61,18 @@ public:
         //! than 5 minutes starts a new run
         FirstOfAuthorRunRole,
         FirstOfDayRole, //!< bool (`firstOfDay`): first row of a local calendar day
+        // Contract v1.1 (defaults for a v1 server's messages):
+        EditedRole, //!< bool (`edited`): edited after it was sent
+        EditedAtRole, //!< QDateTime (`editedAt`), UTC; invalid when never edited
+        DeletedRole, //!< bool (`deleted`): a tombstone (content empty)
+        //! QVariantList (`reactions`) of maps `{emoji, count, mine, users}`: `users` the ids
+        //! (sorted), `mine` whether ownUserId is one of them
+        ReactionsRole,
+        ReplyToIdRole, //!< QString (`replyToId`): the message answered, empty when not a reply
+        ReplyToAuthorRole, //!< QString (`replyToAuthor`): its author's name when answered
+        ReplyToExcerptRole, //!< QString (`replyToExcerpt`): its first 100 code points
+        ReplyToDeletedRole, //!< bool (`replyToDeleted`): it was deleted when answered
+        MentionsMeRole, //!< bool (`mentionsMe`): mentions ownUserId, and not written by them
         LastRole, //!< not a role: proxies add theirs after it
     };
     Q_ENUM(Roles)
@@ -101,6 +113,9 @@ public:
     Q_INVOKABLE int rowOfClientId(const QString &clientId) const;
     //! Row of the sent message with this seq, or -1 (binary search).
     Q_INVOKABLE int rowOfSeq(qint64 seq) const;
+    //! Row of the sent message with this server id, or -1 (a scan from the newest: for user
+    //! actions, not per message).
+    Q_INVOKABLE int rowOfId(const QString &id) const;
 
     // ---- Feeding (C++ only, for the Room) ----
 
@@ -121,6 +136,12 @@ public:
     //! are merged as by `appendMessages()`. Ends the in-flight history request and records
     //! `hasMore` (false: the start of the room is loaded, `canFetchMore()` turns false for good).
     void prependHistory(const QList<Message> &messages, bool hasMore);
+    //! A message changed (contract v1.1: edit, delete, reactions; or an optimistic change and
+    //! its rollback): its row, found by `seq` (else by id; a message without an id: the unsent
+    //! row of its clientId), takes the new state in place with
+    //! one `dataChanged` naming exactly the roles that changed. A message not held is ignored
+    //! (false): it was not loaded yet and will come in its current state.
+    bool updateMessage(const Message &message);
     //! Tells the model whether older history exists (e.g. from the join answer's `hasMore`).
     void setHasMoreHistory(bool hasMore);
     //! Ends the in-flight history request without a page (the request failed); paging may

@@ -24,6 +24,10 @@ class MessageModel;
 //! paging `room:history {after: lastSeq}` otherwise. A `seq` gap seen at any time is filled the
 //! same way.
 //!
+//! Against a contract v1.1 server the room also has a stream of changes (edits, deletes,
+//! reactions: messageUpdated(), in the room's `rev` order, caught up by `room:updates` after
+//! every reconnect and on a `rev` gap) and a read marker shared by the user's devices (readSeq).
+//!
 //! A Failed row of `messages` (a send refused for good) can be retried from the model
 //! (MessageModel::retry()): the Room sends the same content again under a new clientId, since the
 //! old one was refused, and the new Pending row takes the place of the Failed one. Discarding an
@@ -47,6 +51,11 @@ class PALAVER_SDK_EXPORT Room : public QObject {
     //! since the last markRead(); the join's first page does not count.
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
     Q_PROPERTY(Palaver::Message lastMessage READ lastMessage NOTIFY lastMessageChanged)
+    //! This user's read marker (contract v1.1 `read`): the seq read up to, on any device.
+    Q_PROPERTY(qint64 readSeq READ readSeq NOTIFY readSeqChanged)
+    //! Unread messages from others that mention this user (contract v1.1 `mentions`); cleared
+    //! with unreadCount. One's own messages never count.
+    Q_PROPERTY(int mentionCount READ mentionCount NOTIFY mentionCountChanged)
 
 public:
     enum class JoinState {
@@ -72,6 +81,8 @@ public:
     QStringList typingUserNames() const;
     int unreadCount() const;
     Message lastMessage() const;
+    qint64 readSeq() const;
+    int mentionCount() const;
     Client *client() const;
 
     //! Joins the room (and keeps it joined across reconnects). Made offline, it happens at the
@@ -91,8 +102,30 @@ public:
     //! Tells the room this user is typing or stopped. Throttled: at most one `typing: true` per
     //! few seconds while typing continues; `false` is sent at once. Volatile: dropped offline.
     Q_INVOKABLE void setTyping(bool typing);
-    //! Everything up to the newest message counts as read.
+    //! Everything up to the newest message counts as read. Against a server with the `read`
+    //! feature the marker is also stored there (`room:read` with the newest seq; made offline,
+    //! only the highest marker is sent once connected), and the user's other devices follow.
     Q_INVOKABLE void markRead();
+
+    // Contract v1.1. Each goes through the Client's outbox like send(): in order with the sends,
+    // persisted, retried until the server answers. Each returns the message as it will look
+    // (status Pending), or status Failed with the reason in `error` when it could not even be
+    // queued: the server lacks the feature (Client::features; Client::errorOccurred() reports
+    // Client::Error::Unsupported and nothing is sent), empty or too long text, a bad emoji, the
+    // outbox full. The server's change arrives as messageUpdated(); a refusal as changeFailed().
+    // `messageId` is a server id, or the clientId of our own message still on its way.
+
+    //! Edits one of this user's messages to `text` (trimmed, counted as for send()). An edit of
+    //! a message still waiting in the outbox changes what will be sent instead.
+    Q_INVOKABLE Palaver::Message edit(const QString &messageId, const QString &text);
+    //! Deletes one of this user's messages; it stays in the timeline as a tombstone.
+    Q_INVOKABLE Palaver::Message remove(const QString &messageId);
+    //! Adds (or, with `add` false, takes back) this user's reaction `emoji` (1..16 code points,
+    //! no white space or control characters). Safe to repeat.
+    Q_INVOKABLE Palaver::Message react(
+        const QString &messageId, const QString &emoji, bool add = true);
+    //! Sends `text` as a reply to `messageId` (message:send with `replyTo`), as send() does.
+    Q_INVOKABLE Palaver::Message reply(const QString &messageId, const QString &text);
 
 Q_SIGNALS:
     void nameChanged();
@@ -116,6 +149,17 @@ Q_SIGNALS:
     void messageReceived(const Palaver::Message &message);
     //! One of our messages was refused for good; its row is Failed, with retry/discard.
     void sendFailed(const QString &clientId, const QString &code, const QString &message);
+    //! A message of the room changed (edited, deleted, a reaction; contract v1.1): `message` is
+    //! its new state. The same stream as Client::messageUpdated() for this room: every change
+    //! after the first join answer exactly once, in the room's `rev` order, live or caught up
+    //! after a reconnect (`room:updates`); also our own, once the server made it.
+    void messageUpdated(const Palaver::Message &message);
+    //! One of our edits, deletes or reactions of `messageId` was refused for good (`code` as
+    //! the server said: access_denied, not_found, invalid, too_long, or unsupported).
+    void changeFailed(const QString &messageId, const QString &code, const QString &message);
+    //! This user's read marker moved (here, or on another of the user's devices).
+    void readSeqChanged();
+    void mentionCountChanged();
 
 private:
     friend class Client;

@@ -72,6 +72,9 @@ public:
     bool incrementUnread(const QString &roomId, int by = 1);
     //! Clears the unread count of the room; false if not held or already 0.
     Q_INVOKABLE bool markRead(const QString &roomId);
+    //! The user's read marker of the room moved (contract v1.1, from another device): a room
+    //! not joined here shows `lastSeq - readSeq` unread (never more than before).
+    bool setReadSeq(const QString &roomId, qint64 readSeq);
     //! Shows `message` as the room's newest (preview and activity time) unless a newer one is
     //! already shown (older history does not replace it); false if not held or older.
     bool setLastMessage(const Message &message);

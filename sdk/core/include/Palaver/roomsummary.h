@@ -21,6 +21,8 @@ class PALAVER_SDK_EXPORT RoomSummary {
     Q_PROPERTY(QString lastAuthorName MEMBER lastAuthorName)
     Q_PROPERTY(QString lastMessage MEMBER lastMessage)
     Q_PROPERTY(QDateTime lastActivity MEMBER lastActivity)
+    Q_PROPERTY(qint64 lastSeq MEMBER lastSeq)
+    Q_PROPERTY(qint64 readSeq MEMBER readSeq)
 
 public:
     QString id;
@@ -31,6 +33,8 @@ public:
     QString lastAuthorName; //!< author of the newest message seen, for the preview
     QString lastMessage; //!< preview of the newest message seen: plain text, one line, shortened
     QDateTime lastActivity; //!< time of the newest message seen (UTC), invalid if none
+    qint64 lastSeq = 0; //!< v1.1: the room's newest seq as `session:ready` said (0: empty/v1)
+    qint64 readSeq = 0; //!< v1.1: this user's read marker (0: none, or a v1 server)
 
     bool operator==(const RoomSummary &) const = default;
 };

@@ -14,6 +14,38 @@
 
 namespace Palaver {
 
+namespace {
+
+// The v1.1 roles whose value differs between two rows' extras (null: none).
+void addChangedExtras(
+    QList<int> &roles, const RowExtras *from, const RowExtras *to, const QString &ownUserId)
+{
+    static const RowExtras none;
+    const RowExtras &before = from ? *from : none;
+    const RowExtras &after = to ? *to : none;
+    using M = MessageModel;
+    if ((before.editedAtMs != 0) != (after.editedAtMs != 0))
+        roles << M::EditedRole;
+    if (before.editedAtMs != after.editedAtMs)
+        roles << M::EditedAtRole;
+    if (before.deleted != after.deleted)
+        roles << M::DeletedRole;
+    if (before.reactions != after.reactions)
+        roles << M::ReactionsRole;
+    if (before.replyTo.id != after.replyTo.id)
+        roles << M::ReplyToIdRole;
+    if (before.replyTo.authorName != after.replyTo.authorName)
+        roles << M::ReplyToAuthorRole;
+    if (before.replyTo.excerpt != after.replyTo.excerpt)
+        roles << M::ReplyToExcerptRole;
+    if (before.replyTo.deleted != after.replyTo.deleted)
+        roles << M::ReplyToDeletedRole;
+    if (before.mentions.contains(ownUserId) != after.mentions.contains(ownUserId))
+        roles << M::MentionsMeRole;
+}
+
+} // namespace
+
 class MessageModel::Private {
 public:
     explicit Private(MessageModel *q) : q(q) { }
@@ -52,6 +84,17 @@ public:
         m.status = r.statusValue();
         if (m.status == Message::Status::Failed)
             m.error = errors.value(m.clientId);
+        if (const RowExtras *x = r.extras.get()) {
+            m.rev = x->rev;
+            if (x->editedAtMs)
+                m.editedAt = QDateTime::fromMSecsSinceEpoch(x->editedAtMs, Qt::UTC);
+            if (x->deletedAtMs)
+                m.deletedAt = QDateTime::fromMSecsSinceEpoch(x->deletedAtMs, Qt::UTC);
+            m.deleted = x->deleted;
+            m.reactions = x->reactions;
+            m.replyTo = x->replyTo;
+            m.mentions = x->mentions;
+        }
         return m;
     }
 
@@ -167,6 +210,7 @@ public:
             roles << AuthorIdRole << AuthorNameRole << IsOwnRole;
         if (updated.clientId(ids) != clientId)
             roles << ClientIdRole;
+        addChangedExtras(roles, r.extras.get(), updated.extras.get(), ownUserId);
         updated.firstOfAuthorRun = r.firstOfAuthorRun;
         updated.firstOfDay = r.firstOfDay;
         r = std::move(updated);
@@ -285,8 +329,85 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case FirstOfDayRole:
         return bool(r.firstOfDay);
     default:
+        break;
+    }
+    static const RowExtras none;
+    const RowExtras &x = r.extras ? *r.extras : none;
+    switch (role) {
+    case EditedRole:
+        return x.editedAtMs != 0;
+    case EditedAtRole:
+        return x.editedAtMs ? QDateTime::fromMSecsSinceEpoch(x.editedAtMs, Qt::UTC) : QDateTime();
+    case DeletedRole:
+        return x.deleted;
+    case ReactionsRole: {
+        QVariantList out;
+        out.reserve(x.reactions.size());
+        for (const MessageReaction &reaction : x.reactions) {
+            out.append(QVariantMap { { QStringLiteral("emoji"), reaction.emoji },
+                { QStringLiteral("count"), int(reaction.userIds.size()) },
+                { QStringLiteral("mine"),
+                    !d->ownUserId.isEmpty() && reaction.userIds.contains(d->ownUserId) },
+                { QStringLiteral("users"), reaction.userIds } });
+        }
+        return out;
+    }
+    case ReplyToIdRole:
+        return x.replyTo.id;
+    case ReplyToAuthorRole:
+        return x.replyTo.authorName;
+    case ReplyToExcerptRole:
+        return x.replyTo.excerpt;
+    case ReplyToDeletedRole:
+        return x.replyTo.deleted;
+    case MentionsMeRole:
+        // Never one's own messages: writing one's own id is not being mentioned.
+        return !d->ownUserId.isEmpty() && !d->authors[r.author].own
+            && x.mentions.contains(d->ownUserId);
+    default:
         return {};
     }
+}
+
+int MessageModel::rowOfId(const QString &id) const
+{
+    if (id.isEmpty())
+        return -1;
+    for (int row = d->sentCount - 1; row >= 0; --row) {
+        const Row &r = d->rows[row];
+        if (r.idLen == id.size() && r.id(d->ids) == id)
+            return row;
+    }
+    return -1;
+}
+
+bool MessageModel::updateMessage(const Message &message)
+{
+    int row = message.seq > 0 ? d->rowOfSeq(message.seq) : -1;
+    if (row < 0 || d->rows[row].id(d->ids) != message.id)
+        row = rowOfId(message.id);
+    if (row < 0 && message.id.isEmpty())
+        row = d->unsentRowOf(message.clientId); // an edit of our message before it was sent
+    if (row < 0)
+        return false;
+    Row &r = d->rows[row];
+    if (r.extras && message.rev > 0 && message.rev < r.extras->rev)
+        return true; // an older state than the row's (a page overtaken by a newer change)
+    auto extras = RowExtras::of(message);
+    QList<int> roles;
+    if (r.content != message.content)
+        roles << ContentRole;
+    addChangedExtras(roles, r.extras.get(), extras.get(), d->ownUserId);
+    if (roles.isEmpty() && (r.extras == extras || (r.extras && extras && *r.extras == *extras)))
+        return true; // the same state (a duplicate)
+    if (roles.contains(ContentRole))
+        r.content = message.content;
+    r.extras = std::move(extras);
+    if (!roles.isEmpty()) {
+        const QModelIndex idx = index(row);
+        Q_EMIT dataChanged(idx, idx, roles);
+    }
+    return true;
 }
 
 QHash<int, QByteArray> MessageModel::roleNames() const
@@ -300,6 +421,15 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         { CreatedAtRole, "createdAt" },
         { StatusRole, "status" },
         { ErrorRole, "error" },
+        { EditedRole, "edited" },
+        { EditedAtRole, "editedAt" },
+        { DeletedRole, "deleted" },
+        { ReactionsRole, "reactions" },
+        { ReplyToIdRole, "replyToId" },
+        { ReplyToAuthorRole, "replyToAuthor" },
+        { ReplyToExcerptRole, "replyToExcerpt" },
+        { ReplyToDeletedRole, "replyToDeleted" },
+        { MentionsMeRole, "mentionsMe" },
         { IsOwnRole, "isOwn" },
         { ClientIdRole, "clientId" },
         { FirstOfAuthorRunRole, "firstOfAuthorRun" },

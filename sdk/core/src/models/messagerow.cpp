@@ -58,9 +58,26 @@ void IdStore::clear()
     m_used = BlockSize;
 }
 
+std::shared_ptr<const RowExtras> RowExtras::of(const Message &m)
+{
+    if (m.rev == 0 && !m.isEdited() && !m.deleted && m.reactions.isEmpty() && !m.replyTo.isValid()
+        && m.mentions.isEmpty())
+        return nullptr;
+    auto extras = std::make_shared<RowExtras>();
+    extras->rev = m.rev;
+    extras->editedAtMs = m.isEdited() ? m.editedAt.toMSecsSinceEpoch() : 0;
+    extras->deletedAtMs = m.deletedAt.isValid() ? m.deletedAt.toMSecsSinceEpoch() : 0;
+    extras->deleted = m.deleted;
+    extras->reactions = m.reactions;
+    extras->replyTo = m.replyTo;
+    extras->mentions = m.mentions;
+    return extras;
+}
+
 Row Row::make(const Message &m, Message::Status status, quint32 author, IdStore &ids)
 {
     Row r;
+    r.extras = RowExtras::of(m);
     // The receive path hands over a tight buffer: share it. A loose one (a decoder's worst-case
     // guess) is copied, so that the row does not keep the slack.
     const QString &c = m.content;

@@ -51,6 +51,22 @@ private:
     qsizetype m_used = BlockSize; //!< bytes used of the last block
 };
 
+//! What contract v1.1 adds to a row. Most messages are never edited, reacted to or replies, so
+//! a row holds none (a null pointer) until one is; rows share an unchanged one when copied.
+struct RowExtras {
+    qint64 rev = 0;
+    qint64 editedAtMs = 0; //!< 0: never edited
+    qint64 deletedAtMs = 0;
+    bool deleted = false;
+    QList<MessageReaction> reactions;
+    MessageReply replyTo;
+    QStringList mentions;
+
+    //! The extras of `message`, or null when it has none of the v1.1 state.
+    static std::shared_ptr<const RowExtras> of(const Message &message);
+    bool operator==(const RowExtras &) const = default;
+};
+
 //! One row of a MessageModel, kept compact: a server flood of 100k messages must not cost more
 //! than about twice the content plus 200 bytes a message. The content is the message's own
 //! QString, shared, not copied (the receive path hands over a tight buffer); the ids are in the
@@ -59,6 +75,7 @@ private:
 //! model (failures are rare).
 struct Row {
     QString content;
+    std::shared_ptr<const RowExtras> extras; //!< null for a message without v1.1 state
     qint64 seq = 0;
     qint64 createdAtMs = 0;
     quint32 author = 0;

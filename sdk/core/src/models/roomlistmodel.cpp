@@ -199,6 +199,12 @@ void RoomListModel::setRooms(const QList<RoomSummary> &rooms)
         RoomSummary merged = d->rows[row];
         merged.name = r.name;
         merged.isPrivate = r.isPrivate;
+        if (r.lastSeq > 0 || r.readSeq > 0) { // a v1.1 server: its counts are the truth
+            merged.lastSeq = r.lastSeq;
+            merged.readSeq = r.readSeq;
+            if (!merged.joined)
+                merged.unreadCount = r.unreadCount;
+        }
         updateRoom(merged);
     }
 }
@@ -282,6 +288,20 @@ bool RoomListModel::incrementUnread(const QString &roomId, int by)
     d->rows[row].unreadCount += by;
     d->changed(row, { UnreadCountRole });
     d->addUnread(by);
+    return true;
+}
+
+bool RoomListModel::setReadSeq(const QString &roomId, qint64 readSeq)
+{
+    const int row = d->rowOf(roomId);
+    if (row < 0 || readSeq <= d->rows[row].readSeq)
+        return false;
+    RoomSummary r = d->rows[row];
+    r.readSeq = readSeq;
+    if (!r.joined) // a joined room counts what it delivers itself
+        r.unreadCount = int(std::clamp<qint64>(r.lastSeq - readSeq, 0, r.unreadCount));
+    d->rows[row].readSeq = readSeq;
+    updateRoom(r);
     return true;
 }
 

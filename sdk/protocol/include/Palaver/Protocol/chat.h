@@ -10,12 +10,51 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 //! Typed values of the Palaver chat contract (PROTOCOL.md) and their fast decoders. The receive
 //! path decodes `message:new` straight into these fields, without building a generic tree.
 namespace Palaver::Protocol {
 
-//! PROTOCOL.md `Message`.
+//! Contract v1.1 `replyTo`: a snapshot of the replied-to message, taken when the reply was sent.
+struct ChatReplyTo {
+    std::string id;
+    std::int64_t seq = 0;
+    std::string userId;
+    std::string userName; //!< defaults to userId
+    std::string excerpt; //!< the first 100 code points of its content; "" for a tombstone
+    bool deleted = false;
+
+    friend bool operator==(const ChatReplyTo &, const ChatReplyTo &) = default;
+};
+
+//! One entry of contract v1.1 `reactions`: an emoji and the users who chose it (sorted).
+struct ChatReaction {
+    std::string emoji;
+    std::vector<std::string> userIds;
+
+    friend bool operator==(const ChatReaction &, const ChatReaction &) = default;
+};
+
+//! The container fields of a v1.1 `Message`. A `message:new` nearly always has none of them
+//! (`{}`, `null`, `[]`), so the fast decoders fill these only when a value has content.
+struct ChatMessageExtras {
+    std::vector<ChatReaction> reactions; //!< in the wire object's key order
+    std::optional<ChatReplyTo> replyTo;
+    std::vector<std::string> mentions; //!< user ids, in order of first appearance
+
+    bool empty() const { return reactions.empty() && !replyTo && mentions.empty(); }
+    friend bool operator==(const ChatMessageExtras &, const ChatMessageExtras &) = default;
+};
+
+//! Decodes the wire values of `reactions`, `replyTo` and `mentions` (any of them may be null,
+//! which counts as absent) into `out`; false with `why` set when one has the wrong shape.
+bool decodeReactions(const nlohmann::json &value, std::vector<ChatReaction> &out, std::string &why);
+bool decodeReplyTo(const nlohmann::json &value, std::optional<ChatReplyTo> &out, std::string &why);
+bool decodeMentions(const nlohmann::json &value, std::vector<std::string> &out, std::string &why);
+
+//! PROTOCOL.md `Message`, with the fields of contract v1.1 (all defaulted when a v1 server
+//! leaves them out).
 struct ChatMessage {
     std::string id;
     std::string roomId;
@@ -25,11 +64,23 @@ struct ChatMessage {
     std::string content;
     std::string createdAt; //!< YYYY-MM-DDTHH:MM:SS.sssZ
     std::string clientId; //!< empty when the server omitted it
+    std::int64_t rev = 0; //!< v1.1: the room's change counter at its last change
+    std::string editedAt; //!< v1.1: empty when never edited (null on the wire)
+    bool deleted = false; //!< v1.1: a tombstone
+    std::string deletedAt; //!< v1.1: empty unless deleted
+    ChatMessageExtras extras; //!< v1.1: reactions, replyTo, mentions
+
+    //! Whether any v1.1 field differs from what a v1 server implies.
+    bool hasV11State() const
+    {
+        return rev != 0 || !editedAt.empty() || deleted || !deletedAt.empty() || !extras.empty();
+    }
 
     friend bool operator==(const ChatMessage &, const ChatMessage &) = default;
 };
 
-//! The wire form of a message (PROTOCOL.md `Message`); `clientId` is left out when empty.
+//! The wire form of a message (PROTOCOL.md `Message`); `clientId` is left out when empty, and the
+//! v1.1 fields when all of them have their defaults (the form a v1 server writes).
 nlohmann::json toJson(const ChatMessage &message);
 //! From a generic value (acks, history pages).
 Result<ChatMessage> chatMessageFromJson(const nlohmann::json &value);
@@ -44,7 +95,8 @@ struct MessageNew {
 //! Decodes a `message:new` EVENT packet of either parser into typed fields. Returns
 //! UnexpectedEvent for any other event and InvalidPayload when the message lacks a required
 //! field (id, roomId, seq, userId, content) or has one of the wrong type. Unknown fields are
-//! ignored; `userName` defaults to `userId`, `clientId` and `createdAt` to empty.
+//! ignored; `userName` defaults to `userId`, `clientId` and `createdAt` to empty, the v1.1
+//! fields to their v1 meaning (rev 0, not edited, not deleted, no reactions, reply or mentions).
 Result<MessageNew> decodeMessageNew(const Packet &packet);
 
 //! A `message:new` read in place by decodeMessageNewText(): each text field views the packet
@@ -59,6 +111,11 @@ struct MessageNewView {
     std::string_view content;
     std::string_view createdAt;
     std::string_view clientId;
+    std::int64_t rev = 0;
+    std::string_view editedAt;
+    bool deleted = false;
+    std::string_view deletedAt;
+    ChatMessageExtras extras; //!< decoded only when a value is not empty
     std::optional<std::string_view> offset;
 
     MessageNewView() = default;
@@ -68,7 +125,7 @@ struct MessageNewView {
     //! A copy that owns its strings.
     MessageNew toMessageNew() const;
 
-    std::string unescaped[8]; //!< storage for the fields that had escapes, and the offset
+    std::string unescaped[10]; //!< storage for the fields that had escapes, and the offset
 };
 
 //! The receive path's shortcut for the event it sees most: when `packet` (the text of one
