@@ -199,8 +199,12 @@ bool Outbox::setContent(const QUuid &clientId, const QString &content)
 {
     const auto it = std::find_if(m_entries.begin(), m_entries.end(),
         [&](const OutboxEntry &e) { return e.clientId == clientId; });
-    if (it == m_entries.end() || !m_db.isOpen())
+    if (it == m_entries.end() || !isOpen())
         return false;
+    if (m_inMemory) {
+        it->content = content;
+        return true;
+    }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE outbox SET content = ? WHERE client_id = ?"));
     q.addBindValue(content);
