@@ -1080,8 +1080,8 @@ private Q_SLOTS:
         QCOMPARE(r.value(QStringLiteral("duplicates")).toInt(), 0);
         QVERIFY(r.value(QStringLiteral("rssPerConnectionKiB")).toDouble() > 0);
         // Every progress line: never more than 3 connecting, and the last says all 12 joined.
-        static const QRegularExpression progress(QStringLiteral(
-            "load: (\\d+) of 12 joined, (\\d+) failed, (\\d+) connecting"));
+        static const QRegularExpression progress(
+            QStringLiteral("load: (\\d+) of 12 joined, (\\d+) failed, (\\d+) connecting"));
         int lines = 0;
         int lastJoined = -1;
         for (auto it = progress.globalMatch(QString::fromUtf8(bot.log)); it.hasNext();) {
