@@ -146,7 +146,10 @@ deb)
         [ -n "$(field "$deb" Maintainer)" ] && [ -n "$(field "$deb" Section)" ] &&
             [ -n "$(field "$deb" Description)" ] || fail "$name: Maintainer/Section/Description missing"
         [ "$(field "$deb" Version)" = "$ver" ] || fail "$name: Version $(field "$deb" Version) != $ver"
-        synopsis=$(field "$deb" Description | head -n1)
+        # Not `| head -n1`: with pipefail, dpkg-deb dying of SIGPIPE after head has exited would
+        # end the script silently (it did, now and then, in CI).
+        description=$(field "$deb" Description)
+        synopsis=${description%%$'\n'*}
         [ ${#synopsis} -le 80 ] || fail "$name: synopsis longer than 80 characters: $synopsis"
         grep -qxF "$synopsis" "$tmp/synopses" 2>/dev/null && fail "$name: synopsis shared with another package"
         echo "$synopsis" >>"$tmp/synopses"
@@ -182,7 +185,7 @@ deb)
         grep -qE "(^|, )$dep( |,|$)" <<<"$d" || fail "libpalaversdk0 does not depend on $dep: $d"
     done
     [ "$(field "$runtime" Section)" = libs ] || fail "libpalaversdk0 Section should be libs"
-    dpkg-deb --info "$runtime" shlibs | grep -q "^libPalaverSdk 0 libpalaversdk0" ||
+    grep -q "^libPalaverSdk 0 libpalaversdk0" <<<"$(dpkg-deb --info "$runtime" shlibs)" ||
         fail "libpalaversdk0 has no shlibs entry for libPalaverSdk 0"
 
     # libpalaversdk-dev: headers, namelink, CMake package, pc; exact runtime version; Qt dev.
@@ -219,7 +222,7 @@ deb)
             fail "palaver-chat must depend on libpalaversdk0 (= $ver)"
     fi
     if qml=$(debof qml6-module-palaver) && [ -n "$qml" ]; then
-        dpkg-deb --contents "$qml" | grep -qE '/qml/Palaver/qmldir$' || fail "qml6-module-palaver lacks qmldir"
+        grep -qE '/qml/Palaver/qmldir$' <<<"$(dpkg-deb --contents "$qml")" || fail "qml6-module-palaver lacks qmldir"
     fi
 
     # The TGZ holds everything a plain install holds.
