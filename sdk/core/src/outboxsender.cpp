@@ -47,6 +47,10 @@ bool OutboxSender::ensure()
         m_outbox.reset();
         return false;
     }
+    for (const OutboxEntry &e : m_outbox->entries()) {
+        if (!e.isChange())
+            m_mayHaveSent.insert(e.clientId); // an earlier run may have sent it
+    }
     if (m_outbox->size() > 0)
         Q_EMIT d.q->pendingMessageCountChanged();
     return true;
@@ -57,6 +61,7 @@ bool OutboxSender::reopen(const QString &newPath)
     path = newPath;
     m_outbox.reset();
     m_inflight.clear();
+    m_mayHaveSent.clear();
     const bool ok = ensure();
     Q_EMIT d.q->pendingMessageCountChanged();
     if (ok && d.connection.isConnected()) {
@@ -104,7 +109,8 @@ bool OutboxSender::editQueued(const QString &clientId, const QString &content)
 {
     const QUuid id = QUuid::fromString(clientId);
     const auto waiting = entry(id);
-    if (id.isNull() || !waiting || waiting->isChange() || m_inflight.contains(id))
+    // Once sent, a retry with the same clientId gets the stored message back, not new content.
+    if (id.isNull() || !waiting || waiting->isChange() || m_mayHaveSent.contains(id))
         return false;
     return m_outbox->setContent(id, content);
 }
@@ -235,6 +241,8 @@ void OutboxSender::scheduleTimer()
 void OutboxSender::dispatch(const OutboxEntry &entry)
 {
     m_inflight.insert(entry.clientId);
+    if (!entry.isChange())
+        m_mayHaveSent.insert(entry.clientId);
     QVariantMap payload { { QStringLiteral("roomId"), entry.roomId } };
     QString event = QStringLiteral("message:send");
     switch (entry.kind) {
@@ -342,6 +350,11 @@ void OutboxSender::refuse(const QUuid &clientId, const QString &code, const QStr
         return;
     const QString roomId = refused->roomId;
     if (refused->isChange()) {
+        if (supersededByDelete(*refused, code)) {
+            qCDebug(Log::client) << "outbox: change of a message we delete dropped:" << code;
+            d.rooms->onChangeAcked(*refused, Message());
+            return;
+        }
         qCInfo(Log::client) << "outbox: change refused:" << code;
         d.rooms->onChangeRefused(*refused, code, message);
         return;
@@ -357,6 +370,19 @@ void OutboxSender::refuse(const QUuid &clientId, const QString &code, const QStr
     Q_EMIT d.q->pendingMessageCountChanged();
     d.rooms->onRefused(clientId.toString(QUuid::WithoutBraces), roomId, code, message);
     Q_EMIT d.q->messageRefused(clientId, code, message);
+}
+
+bool OutboxSender::supersededByDelete(const OutboxEntry &change, const QString &code) const
+{
+    // An edit or reaction refused because the message is deleted, while our own delete of it
+    // waits: a retry of a change whose answer was lost, overtaken by the delete that followed it.
+    // The user's last word is the delete; reporting the change as failed would be noise.
+    if (code != QLatin1String("invalid") || change.kind == OutboxEntry::Kind::Delete)
+        return false;
+    const auto &entries = m_outbox->entries();
+    return std::any_of(entries.begin(), entries.end(), [&](const OutboxEntry &e) {
+        return e.kind == OutboxEntry::Kind::Delete && e.messageId == change.messageId;
+    });
 }
 
 void OutboxSender::refuseRoom(const QString &roomId, const QString &code, const QString &message)

@@ -64,6 +64,7 @@ private:
     void dispatch(const OutboxEntry &entry);
     void onAnswered(const QUuid &clientId, const QString &roomId, const AckResult &result);
     void refuse(const QUuid &clientId, const QString &code, const QString &message);
+    bool supersededByDelete(const OutboxEntry &change, const QString &code) const;
     std::optional<OutboxEntry> entry(const QUuid &clientId) const;
     bool store(const OutboxEntry &entry);
     void scheduleTimer();
@@ -71,6 +72,9 @@ private:
     ClientCore &d;
     std::unique_ptr<Outbox> m_outbox;
     QSet<QUuid> m_inflight;
+    //! Sends that may have reached the server (dispatched in this run, or found in the file at
+    //! open): their content is fixed, an edit of one must go as a change.
+    QSet<QUuid> m_mayHaveSent;
     QHash<QString, qint64> m_holdUntil; //!< room -> ms since epoch (rate_limited)
     QTimer m_timer;
 };

@@ -673,6 +673,12 @@ Message Room::Private::queueChange(OutboxEntry change, const QString &feature)
     }
     if (change.messageId.isEmpty())
         return refusedChange(change.messageId, Room::tr("No message to change"));
+    // Our own message named by the clientId send() returned, already stored: the server knows
+    // it by its id. (Still in the outbox, the change waits for the send's ack, which names it.)
+    if (const int row = messages->rowOfClientId(change.messageId); row >= 0) {
+        if (const QString stored = messages->message(row).id; !stored.isEmpty())
+            change.messageId = stored;
+    }
     change.roomId = id;
     Message m = refusedChange(change.messageId, {});
     if (joinState == JoinState::NotJoined || joinState == JoinState::Failed)

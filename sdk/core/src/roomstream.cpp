@@ -196,7 +196,10 @@ void RoomStream::accept(const Message &message)
     if (message.seq == m_lastSeq + 1 && m_ahead.empty()) {
         // The live stream in order: the common case, straight through.
         m_lastSeq = message.seq;
-        m_rooms->deliver(id, message);
+        if (m_changedAhead.empty())
+            m_rooms->deliver(id, message);
+        else
+            m_rooms->deliver(id, newestState(message));
         return;
     }
     m_ahead.try_emplace(message.seq, message);
@@ -211,10 +214,12 @@ void RoomStream::drain()
         if (node.key() != m_lastSeq + 1)
             continue; // delivered meanwhile
         m_lastSeq = node.key();
-        m_rooms->deliver(id, node.mapped());
+        m_rooms->deliver(id, newestState(node.mapped()));
         if (!guard || m_detached)
             return; // a consumer left the room
     }
+    // Changes of messages skipped over (the server had none there) have nothing to change.
+    m_changedAhead.erase(m_changedAhead.begin(), m_changedAhead.upper_bound(m_lastSeq));
     catchUpStep();
 }
 
@@ -298,11 +303,11 @@ void RoomStream::acceptUpdate(const Message &message)
         qCWarning(Log::client) << "room" << id << "a change without a rev or seq ignored";
         return;
     }
-    // A message still waiting above a seq hole is delivered in its newest state.
-    if (auto held = m_ahead.find(message.seq);
-        held != m_ahead.end() && held->second.id == message.id)
-        held->second = message;
     if (!m_baseline) {
+        // A message still waiting for the first answer is delivered in its newest state.
+        if (auto held = m_ahead.find(message.seq);
+            held != m_ahead.end() && held->second.id == message.id)
+            held->second = message;
         m_revAhead.insert_or_assign(message.rev, message); // sorted out by the first answer
         return;
     }
@@ -310,11 +315,38 @@ void RoomStream::acceptUpdate(const Message &message)
         return; // a duplicate: our own change's broadcast after its ack, a page's overlap
     if (message.rev == m_lastRev + 1 && m_revAhead.empty() && !m_updatesInFlight) {
         m_lastRev = message.rev;
-        m_rooms->deliverUpdate(id, message);
+        deliverChange(message);
         return;
     }
     m_revAhead.try_emplace(message.rev, message);
     drainUpdates();
+}
+
+void RoomStream::deliverChange(const Message &message)
+{
+    if (message.seq <= m_lastSeq) {
+        m_rooms->deliverUpdate(id, message);
+        return;
+    }
+    // A change of a message whose news has not been delivered yet (it waits above a hole, or is
+    // still to come from a catch-up page, which may have been read before the change): the news
+    // is delivered in this newest state when it comes, so that no consumer misses the change.
+    if (auto held = m_ahead.find(message.seq);
+        held != m_ahead.end() && held->second.id == message.id && held->second.rev < message.rev)
+        held->second = message;
+    auto [it, added] = m_changedAhead.try_emplace(message.seq, message);
+    if (!added && it->second.rev < message.rev)
+        it->second = message;
+}
+
+Message RoomStream::newestState(const Message &news)
+{
+    auto it = m_changedAhead.find(news.seq);
+    if (it == m_changedAhead.end())
+        return news;
+    Message newest = std::move(it->second);
+    m_changedAhead.erase(it);
+    return newest.id == news.id && newest.rev > news.rev ? newest : news;
 }
 
 void RoomStream::drainUpdates()
@@ -325,7 +357,7 @@ void RoomStream::drainUpdates()
         if (node.key() != m_lastRev + 1)
             continue; // covered meanwhile
         m_lastRev = node.key();
-        m_rooms->deliverUpdate(id, node.mapped());
+        deliverChange(node.mapped());
         if (!guard || m_detached)
             return;
     }
@@ -393,7 +425,7 @@ void RoomStream::onUpdatesPage(quint64 generation, qint64 afterRev, const AckRes
         }
         // A page is the current state: revs between its messages were superseded.
         m_lastRev = m.rev;
-        m_rooms->deliverUpdate(id, m);
+        deliverChange(m);
         if (!guard || m_detached)
             return;
     }

@@ -88,6 +88,8 @@ private:
     void updatesStep();
     void fetchUpdates(qint64 afterRev);
     void onUpdatesPage(quint64 generation, qint64 afterRev, const AckResult &result);
+    void deliverChange(const Message &message);
+    Message newestState(const Message &news);
 
     ClientCore &d;
     RoomDirectory *m_rooms;
@@ -111,6 +113,8 @@ private:
     bool m_revs = false; //!< the server keeps revs (its join answer carries one)
     qint64 m_lastRev = 0;
     std::map<qint64, Message> m_revAhead; //!< changes above a rev gap, or before the first answer
+    //! By seq: the newest state of messages changed before their news was delivered.
+    std::map<qint64, Message> m_changedAhead;
     bool m_updatesInFlight = false;
     bool m_updatesToEnd = false; //!< page room:updates until hasMore is false (a re-join)
     qint64 m_lastUpdatesAfter = -1;

@@ -87,7 +87,7 @@ void ChatScript::onEvent(QWebSocket *socket, const json &data, std::optional<std
     requests.append(QString::fromStdString(event));
     m_log.emplace_back(event, payload);
     const json reply = answer(socket, event, payload);
-    if (id)
+    if (id && !(loseAnswer && loseAnswer(event)))
         raw.sendAck(socket, *id, json::array({ reply }));
 }
 
@@ -211,7 +211,8 @@ json ChatScript::apply(const QString &user, const std::string &event, const json
             }
         }
         r.messages.push_back(m);
-        broadcast(room, "message:new", m);
+        if (!broadcastNews || broadcastNews(m["seq"].get<std::int64_t>()))
+            broadcast(room, "message:new", m);
         return { { "ok", true }, { "message", m } };
     }
     const std::string id = p.value("messageId", "");

@@ -31,10 +31,16 @@ public:
     int updatesPageLimit = 100; //!< the most a `room:updates` page holds
     //! Whether a change with this rev is broadcast (false: a socket sees a live rev gap).
     std::function<bool(std::int64_t rev)> broadcastChange;
+    //! Whether a new message with this seq is broadcast (false: its news is lost on the way).
+    std::function<bool(std::int64_t seq)> broadcastNews;
     //! Refuses a request: return an error object `{"code","message"}`, or null to go on.
     std::function<nlohmann::json(
         const std::string &event, const nlohmann::json &payload, const QString &user)>
         refuse;
+
+    //! Carries out a request but loses its answer (with raw.dropAll(), a server that vanishes
+    //! between storing and acknowledging). Called once per request with an ack.
+    std::function<bool(const std::string &event)> loseAnswer;
 
     bool listen() { return raw.listen(); }
     QUrl url() const { return raw.url(); }

@@ -13,6 +13,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimeZone>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <memory>
@@ -262,6 +263,44 @@ private Q_SLOTS:
         QCOMPARE(server.payloads("room:updates").back().value("afterRev", -1), 1);
     }
 
+    void changeOfAMessageWhoseNewsIsLateComesWithTheNews()
+    {
+        // Bob's message's news is lost, a reaction to it arrives live; the next message reveals
+        // the hole and the catch-up page brings the news. No consumer hears of the change
+        // before the message itself, and every path ends on the newest state.
+        ChatScript server;
+        server.broadcastNews = [](std::int64_t seq) { return seq != 1; };
+        QVERIFY(server.listen());
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        QStringList heard; //!< what the Client's signals told, in order
+        connect(alice.get(), &Client::messageReceived, this, [&](const Message &m) {
+            heard
+                << QStringLiteral("new %1 rev %2 %3").arg(m.id).arg(m.rev).arg(m.reactions.size());
+        });
+        connect(alice.get(), &Client::messageUpdated, this,
+            [&](const Message &m) { heard << QStringLiteral("updated %1").arg(m.id); });
+        const QString bob = QStringLiteral("bob");
+        server.post(bob, "general", "lost news");
+        server.change(bob, "message:react",
+            { { "roomId", "general" }, { "messageId", "m1" }, { "emoji", "ok" }, { "add", true } });
+        server.post(bob, "general", "next");
+        QTRY_COMPARE(room->messages()->count(), 2);
+        QTRY_COMPARE(heard.size(), 2);
+        QCOMPARE(heard,
+            (QStringList { QStringLiteral("new m1 rev 1 1"), QStringLiteral("new m2 rev 0 0") }));
+        const Message row = room->messages()->message(0);
+        QCOMPARE(row.rev, 1);
+        QCOMPARE(row.reactions.value(0).userIds, QStringList { bob });
+        // The change is not lost for later either: the next one is delivered as usual.
+        server.change(bob, "message:edit",
+            { { "roomId", "general" }, { "messageId", "m1" }, { "content", "found" } });
+        QTRY_COMPARE(heard.size(), 3);
+        QCOMPARE(heard.back(), QStringLiteral("updated m1"));
+        QCOMPARE(room->messages()->message(0).content, QStringLiteral("found"));
+    }
+
     void readOnOneDeviceClearsUnreadOnTheOther()
     {
         ChatScript server;
@@ -373,6 +412,92 @@ private Q_SLOTS:
         QVERIFY(server.payloads("message:react").front()["messageId"] == "m1");
         QCOMPARE(
             updated.at(0).at(0).value<Message>().reactions.value(0).emoji, QStringLiteral("ok"));
+    }
+
+    void changeByTheClientIdOfAnAcknowledgedSendNamesItsId()
+    {
+        ChatScript server;
+        QVERIFY(server.listen());
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        QSignalSpy acked(alice.get(), &Client::messageAcked);
+        const Message sent = room->send(QStringLiteral("typo"));
+        QTRY_COMPARE(acked.size(), 1);
+        // The app kept what send() returned: its clientId still names the message.
+        QSignalSpy updated(room, &Room::messageUpdated);
+        QCOMPARE(
+            room->edit(sent.clientId, QStringLiteral("fixed")).status, Message::Status::Pending);
+        QCOMPARE(room->messages()->message(0).content, QStringLiteral("fixed")); // at once
+        QTRY_COMPARE(updated.size(), 1);
+        QVERIFY(server.payloads("message:edit").front()["messageId"] == "m1");
+        QVERIFY(serverMessage(server, "m1")["content"] == "fixed");
+        QVERIFY(!serverMessage(server, "m1")["editedAt"].is_null());
+    }
+
+    void editOfASendWhoseAnswerWasLostGoesAsAnEdit()
+    {
+        // The server stored the send but its answer was lost: a retry with the same clientId
+        // gets the stored message back, so changing the queued content would lose the edit.
+        ChatScript server;
+        QVERIFY(server.listen());
+        bool lose = true;
+        server.loseAnswer = [&](const std::string &event) {
+            if (event != "message:send" || !std::exchange(lose, false))
+                return false;
+            QTimer::singleShot(0, &server, [&server] { server.raw.dropAll(); });
+            return true;
+        };
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        QSignalSpy disconnected(alice.get(), &Client::disconnected);
+        const Message sent = room->send(QStringLiteral("typo"));
+        QTRY_COMPARE(disconnected.size(), 1);
+        QCOMPARE(server.messages("general").size(), std::size_t(1));
+        QCOMPARE(
+            room->edit(sent.clientId, QStringLiteral("fixed")).status, Message::Status::Pending);
+        QTRY_COMPARE(alice->state(), Client::State::Connected);
+        QTRY_VERIFY(serverMessage(server, "m1")["content"] == "fixed");
+        QCOMPARE(server.messages("general").size(), std::size_t(1));
+        QCOMPARE(server.payloads("message:send").size(), std::size_t(2)); // the retry
+        QVERIFY(server.payloads("message:send").back()["content"] == "typo");
+        QVERIFY(server.payloads("message:edit").front()["messageId"] == "m1");
+        QTRY_COMPARE(room->messages()->message(0).content, QStringLiteral("fixed"));
+        QTRY_COMPARE(alice->pendingMessageCount(), 0);
+    }
+
+    void changeRetriedAfterOurDeleteIsNotAFailure()
+    {
+        // An edit and then a delete of the same message, both answers lost: the retried edit
+        // meets the tombstone and is refused. The user's last word was the delete, so that is
+        // no failure to report.
+        ChatScript server;
+        QVERIFY(server.listen());
+        server.post(QStringLiteral("alice"), "general", "typo");
+        server.loseAnswer = [&](const std::string &event) {
+            if (server.raw.connectionCount > 1)
+                return false; // the retries are answered
+            if (event == "message:delete")
+                QTimer::singleShot(0, &server, [&server] { server.raw.dropAll(); });
+            return event == "message:edit" || event == "message:delete";
+        };
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        QSignalSpy failed(room, &Room::changeFailed);
+        QSignalSpy disconnected(alice.get(), &Client::disconnected);
+        QCOMPARE(room->edit(QStringLiteral("m1"), QStringLiteral("fixed")).status,
+            Message::Status::Pending);
+        QCOMPARE(room->remove(QStringLiteral("m1")).status, Message::Status::Pending);
+        QTRY_COMPARE(disconnected.size(), 1);
+        QVERIFY(serverMessage(server, "m1")["deleted"] == true);
+        QTRY_COMPARE(server.payloads("message:delete").size(), std::size_t(2));
+        QCOMPARE(server.payloads("message:edit").size(), std::size_t(2)); // retried, refused
+        QTRY_COMPARE(room->messages()->message(0).rev, serverMessage(server, "m1")["rev"]);
+        QVERIFY(room->messages()->message(0).deleted);
+        QTRY_COMPARE(alice->pendingMessageCount(), 0);
+        QCOMPARE(failed.size(), 0);
     }
 
     void refusedEditReportsTheReason()

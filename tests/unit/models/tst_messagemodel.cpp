@@ -204,6 +204,28 @@ private Q_SLOTS:
         QCOMPARE(model->rowOfId(u"nope"_s), -1);
     }
 
+    void heldMessageAppendedAgainTakesANewerStateOnly()
+    {
+        // E.g. our own send shown from its ack, then its news in the state after a change.
+        model->appendMessages(range(1, 3));
+        QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
+        Message newer = msg(2);
+        newer.rev = 4;
+        newer.reactions = { MessageReaction { u"ok"_s, { u"carol"_s } } };
+        model->appendMessages({ newer, msg(3) });
+        QCOMPARE(model->count(), 3);
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(rolesOf(changed, 0), QList<int> { MessageModel::ReactionsRole });
+        QCOMPARE(model->message(1).rev, 4);
+        QCOMPARE(model->message(1).reactions, newer.reactions);
+        // An older state of a held row changes nothing.
+        model->appendMessages({ msg(2) });
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model->message(1).rev, 4);
+    }
+
     void thousandMessagesInOneTurnAreOneInsert()
     {
         QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);

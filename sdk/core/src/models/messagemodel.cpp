@@ -586,9 +586,18 @@ void MessageModel::appendMessages(const QList<Message> &messages)
     fresh.reserve(batch.size());
     qint64 prev = 0;
     for (const Message *m : batch) {
-        // Newer than every held row (a live stream): no need to look for a duplicate.
-        if (m->seq == prev || (m->seq <= d->lastSeq() && d->rowOfSeq(m->seq) >= 0))
+        if (m->seq == prev)
             continue;
+        // Newer than every held row (a live stream): no need to look for a duplicate.
+        if (m->seq <= d->lastSeq()) {
+            if (const int held = d->rowOfSeq(m->seq); held >= 0) {
+                // Held already (e.g. our send's ack came first): a newer state updates it.
+                const Row &r = d->rows[size_t(held)];
+                if (m->rev > (r.extras ? r.extras->rev : 0))
+                    updateMessage(*m);
+                continue;
+            }
+        }
         prev = m->seq;
         newSeqs.push_back(m->seq);
         if (const int p = d->unsentRowOf(m->clientId); p >= 0) { // the echo of our own send
