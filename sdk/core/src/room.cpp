@@ -72,14 +72,22 @@ void Room::Private::setPrivate(bool value)
 
 void Room::Private::setUnread(int count)
 {
-    if (count == 0 && mentions != 0) {
-        mentions = 0;
-        Q_EMIT q->mentionCountChanged();
-    }
+    if (count == 0)
+        setMentions(0);
     if (unread == count)
         return;
     unread = count;
     Q_EMIT q->unreadCountChanged();
+}
+
+void Room::Private::setMentions(int count)
+{
+    if (mentions == count)
+        return;
+    mentions = count;
+    if (directory)
+        directory->setMentionCount(id, count);
+    Q_EMIT q->mentionCountChanged();
 }
 
 void Room::Private::setLastMessage(const Message &message)
@@ -105,10 +113,8 @@ void Room::Private::onDelivered(const Message &message)
     const bool others = message.authorId != own || own.isEmpty();
     if (others)
         setUnread(unread + 1);
-    if (others && !own.isEmpty() && message.mentions.contains(own)) {
-        ++mentions;
-        Q_EMIT q->mentionCountChanged();
-    }
+    if (others && !own.isEmpty() && message.mentions.contains(own))
+        setMentions(mentions + 1);
     const bool newer = message.seq > lastMessage.seq;
     if (newer)
         lastMessage = message;

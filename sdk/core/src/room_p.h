@@ -82,6 +82,7 @@ public:
     void setPrivate(bool isPrivate);
     //! Also clears the mention count when `count` is 0 (everything read).
     void setUnread(int count);
+    void setMentions(int count);
     void setLastMessage(const Message &message);
 
     QString ownUserId() const;

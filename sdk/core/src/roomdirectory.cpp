@@ -588,6 +588,11 @@ void RoomDirectory::noteRoomActivity(const QString &roomId, int unread, bool new
     QMetaObject::invokeMethod(this, &RoomDirectory::flushActivity, Qt::QueuedConnection);
 }
 
+void RoomDirectory::setMentionCount(const QString &roomId, int count)
+{
+    m_roomList->setMentionCount(roomId, count);
+}
+
 void RoomDirectory::markRead(const QString &roomId)
 {
     if (auto it = m_activity.find(roomId); it != m_activity.end())

@@ -125,6 +125,7 @@ public:
     void noteRoomActivity(const QString &roomId, int unread, bool newLatest);
     //! Clears the room's unread count in the room list, including what is not applied yet.
     void markRead(const QString &roomId);
+    void setMentionCount(const QString &roomId, int count);
     //! Applies the noted activity now.
     void flushActivity();
 

@@ -329,12 +329,18 @@ private Q_SLOTS:
         QTRY_COMPARE(room2->lastMessage().seq, 4);
         QCOMPARE(room2->mentionCount(), 1);
         QCOMPARE(room2->unreadCount(), 3);
+        // The room list shows it too (a mention badge apart from the unread count).
+        RoomListModel *list2 = alice2->roomList();
+        const QModelIndex row2 = list2->index(list2->rowOf(QStringLiteral("general")));
+        QCOMPARE(list2->data(row2, RoomListModel::MentionCountRole).toInt(), 1);
+        QCOMPARE(list2->data(row2, RoomListModel::UnreadCountRole).toInt(), 3);
         QTRY_COMPARE(room1->lastMessage().seq, 4);
         QSignalSpy marker2(room2, &Room::readSeqChanged);
         room1->markRead();
         QCOMPARE(room1->unreadCount(), 0);
         QTRY_COMPARE(room2->unreadCount(), 0);
         QCOMPARE(room2->mentionCount(), 0);
+        QCOMPARE(list2->data(row2, RoomListModel::MentionCountRole).toInt(), 0);
         QCOMPARE(room2->readSeq(), 4);
         QCOMPARE(room1->readSeq(), 4);
         QCOMPARE(marker2.size(), 1);

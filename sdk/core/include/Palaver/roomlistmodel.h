@@ -36,6 +36,7 @@ public:
         LastAuthorNameRole, //!< QString (`lastAuthorName`): author of the newest message
         LastMessageRole, //!< QString (`lastMessage`): one-line preview of the newest message
         LastActivityRole, //!< QDateTime (`lastActivity`): time of the newest message, UTC
+        MentionCountRole, //!< int (`mentionCount`): unread messages that mention this user
         LastRole, //!< not a role: proxies add theirs after it
     };
     Q_ENUM(Roles)
@@ -70,6 +71,8 @@ public:
     bool setJoined(const QString &roomId, bool joined);
     //! Adds `by` unread messages to the room; false if not held.
     bool incrementUnread(const QString &roomId, int by = 1);
+    //! Sets the room's count of unread messages that mention this user (the Room counts them).
+    bool setMentionCount(const QString &roomId, int count);
     //! Clears the unread count of the room; false if not held or already 0.
     Q_INVOKABLE bool markRead(const QString &roomId);
     //! The user's read marker of the room moved (contract v1.1, from another device): a room

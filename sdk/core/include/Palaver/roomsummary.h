@@ -18,6 +18,7 @@ class PALAVER_SDK_EXPORT RoomSummary {
     Q_PROPERTY(bool isPrivate MEMBER isPrivate)
     Q_PROPERTY(bool joined MEMBER joined)
     Q_PROPERTY(int unreadCount MEMBER unreadCount)
+    Q_PROPERTY(int mentionCount MEMBER mentionCount)
     Q_PROPERTY(QString lastAuthorName MEMBER lastAuthorName)
     Q_PROPERTY(QString lastMessage MEMBER lastMessage)
     Q_PROPERTY(QDateTime lastActivity MEMBER lastActivity)
@@ -30,6 +31,7 @@ public:
     bool isPrivate = false;
     bool joined = false; //!< this client has joined the room
     int unreadCount = 0;
+    int mentionCount = 0; //!< v1.1: of the unread messages a joined room saw, those mentioning us
     QString lastAuthorName; //!< author of the newest message seen, for the preview
     QString lastMessage; //!< preview of the newest message seen: plain text, one line, shortened
     QDateTime lastActivity; //!< time of the newest message seen (UTC), invalid if none

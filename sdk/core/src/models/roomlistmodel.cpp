@@ -113,6 +113,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return r.joined;
     case UnreadCountRole:
         return r.unreadCount;
+    case MentionCountRole:
+        return r.mentionCount;
     case LastAuthorNameRole:
         return r.lastAuthorName;
     case LastMessageRole:
@@ -132,6 +134,7 @@ QHash<int, QByteArray> RoomListModel::roleNames() const
         { IsPrivateRole, "isPrivate" },
         { JoinedRole, "joined" },
         { UnreadCountRole, "unreadCount" },
+        { MentionCountRole, "mentionCount" },
         { LastAuthorNameRole, "lastAuthorName" },
         { LastMessageRole, "lastMessage" },
         { LastActivityRole, "lastActivity" },
@@ -236,6 +239,8 @@ int RoomListModel::updateRoom(const RoomSummary &room)
         roles << JoinedRole;
     if (old.unreadCount != r.unreadCount)
         roles << UnreadCountRole;
+    if (old.mentionCount != r.mentionCount)
+        roles << MentionCountRole;
     if (old.lastAuthorName != r.lastAuthorName)
         roles << LastAuthorNameRole;
     if (old.lastMessage != r.lastMessage)
@@ -288,6 +293,16 @@ bool RoomListModel::incrementUnread(const QString &roomId, int by)
     d->rows[row].unreadCount += by;
     d->changed(row, { UnreadCountRole });
     d->addUnread(by);
+    return true;
+}
+
+bool RoomListModel::setMentionCount(const QString &roomId, int count)
+{
+    const int row = d->rowOf(roomId);
+    if (row < 0 || count < 0 || d->rows[row].mentionCount == count)
+        return false;
+    d->rows[row].mentionCount = count;
+    d->changed(row, { MentionCountRole });
     return true;
 }
 
