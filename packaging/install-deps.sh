@@ -16,6 +16,8 @@ debs=(
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript qml6-module-qtquick
     qml6-module-qtquick-controls qml6-module-qtquick-templates qml6-module-qtquick-layouts
     qml6-module-qtquick-window qml6-module-qt-labs-settings qml6-module-qttest
+    # emoji in reactions and messages (without it they render as empty boxes)
+    fonts-noto-color-emoji
     # libraries
     qtkeychain-qt6-dev nlohmann-json3-dev libsimdjson-dev libjwt-dev
     # test peers and tools

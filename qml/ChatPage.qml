@@ -4,6 +4,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls as QQC2
 import QtQuick.Layouts
+import Qt.labs.settings
 import Palaver
 
 //! The signed-in window: rooms on the left, the timeline with its composer in the middle, the
@@ -52,6 +53,74 @@ Rectangle {
         selectRoom(roomIdAt(row))
     }
     function openSwitcher() { switcher.open() }
+
+    // ---- Actions on a message of the current room (by its row in the room's MessageModel) ----
+    function messageAt(row) { return currentRoom ? currentRoom.messages.message(row) : null }
+    function isOwnMessage(m) { return m !== null && m.authorId === client.userId }
+    function nameOf(userId) {
+        const members = currentRoom ? currentRoom.members : null
+        const row = members ? members.rowOf(userId) : -1
+        return row >= 0 ? members.member(row).name : userId
+    }
+    function excerpt(text) { return text.length > 120 ? text.substring(0, 119) + "…" : text }
+    function replyTo(row) {
+        const m = messageAt(row)
+        if (m && m.status === Message.Sent)
+            composer.startReply(m.id, m.authorName, excerpt(m.content), m.deleted)
+    }
+    function editAt(row) {
+        const m = messageAt(row)
+        if (isOwnMessage(m) && m.status === Message.Sent && !m.deleted)
+            composer.startEdit(m.id, m.content)
+    }
+    //! Up in an empty composer: the newest own message that can be edited.
+    function editLast() {
+        const messages = currentRoom ? currentRoom.messages : null
+        for (let row = messages ? messages.count - 1 : -1; row >= 0; --row) {
+            const m = messages.message(row)
+            if (isOwnMessage(m) && m.status === Message.Sent && !m.deleted) {
+                composer.startEdit(m.id, m.content)
+                return
+            }
+        }
+    }
+    function askDelete(row) {
+        const m = messageAt(row)
+        if (!isOwnMessage(m) || m.status !== Message.Sent || m.deleted)
+            return
+        deleteDialog.messageId = m.id
+        deleteDialog.excerpt = excerpt(m.content)
+        deleteDialog.open()
+    }
+    function pickEmoji(row, anchor) {
+        const m = messageAt(row)
+        if (!m || m.status !== Message.Sent || m.deleted)
+            return
+        emojiPicker.messageId = m.id
+        const p = anchor.mapToItem(page, 0, anchor.height)
+        emojiPicker.x = Math.max(0, Math.min(p.x, page.width - emojiPicker.implicitWidth))
+        emojiPicker.y = p.y + emojiPicker.implicitHeight > page.height
+            ? Math.max(0, p.y - anchor.height - emojiPicker.implicitHeight) : p.y
+        emojiPicker.open()
+    }
+    function react(messageId, emoji, add) {
+        if (!currentRoom)
+            return
+        currentRoom.react(messageId, emoji, add)
+        if (add) {
+            const recent = [emoji].concat(reactionSettings.recent.filter(e => e !== emoji))
+            reactionSettings.recent = recent.slice(0, 5)
+        }
+    }
+
+    onCurrentRoomIdChanged: composer.cancel()
+
+    Settings {
+        id: reactionSettings
+        category: "reactions"
+        //! Emoji this user reacted with, newest first.
+        property var recent: []
+    }
 
     objectName: "chatPage"
     color: Theme.window
@@ -291,6 +360,16 @@ Rectangle {
                     Timeline {
                         id: timeline
                         anchors.fill: parent
+                        nameOf: (userId) => page.nameOf(userId)
+                        onReplyRequested: (row) => page.replyTo(row)
+                        onEditRequested: (row) => page.editAt(row)
+                        onDeleteRequested: (row) => page.askDelete(row)
+                        onPickEmojiRequested: (row, anchor) => page.pickEmoji(row, anchor)
+                        onReactionToggled: (row, emoji, add) => {
+                            const m = page.messageAt(row)
+                            if (m)
+                                page.react(m.id, emoji, add)
+                        }
                         visible: page.currentRoom !== null && page.currentRoom.joinState !== Room.NotJoined
                             && page.currentRoom.joinState !== Room.Failed
                         messages: page.currentRoom ? page.currentRoom.messages : null
@@ -337,6 +416,7 @@ Rectangle {
                     Layout.fillWidth: true
                     enabled: page.currentRoom !== null && page.currentRoom.joinState !== Room.Failed
                     maxLength: page.client.maxContentLength
+                    members: page.currentRoom ? page.currentRoom.members : null
                     // Not "Message <room name>": the placeholder is not a PlainText label.
                     placeholderText: qsTr("Write a message…")
                     onSendRequested: (text) => {
@@ -344,6 +424,16 @@ Rectangle {
                         page.currentRoom.setTyping(false)
                         timeline.scrollToBottom()
                     }
+                    onReplySubmitted: (messageId, text) => {
+                        page.currentRoom.reply(messageId, text)
+                        page.currentRoom.setTyping(false)
+                        timeline.scrollToBottom()
+                    }
+                    onEditSubmitted: (messageId, text) => {
+                        page.currentRoom.edit(messageId, text)
+                        page.currentRoom.setTyping(false)
+                    }
+                    onEditLastRequested: page.editLast()
                     onTypingActivity: (typing) => {
                         if (page.currentRoom && page.currentRoom.joinState === Room.Joined)
                             page.currentRoom.setTyping(typing)
@@ -360,6 +450,41 @@ Rectangle {
                 members: page.currentRoom ? page.currentRoom.members : null
             }
         }
+    }
+
+    EmojiPicker {
+        id: emojiPicker
+        property string messageId
+        recent: reactionSettings.recent
+        onPicked: (emoji) => page.react(messageId, emoji, true)
+        onClosed: composer.focusField()
+    }
+
+    QQC2.Dialog {
+        id: deleteDialog
+        objectName: "deleteDialog"
+        property string messageId
+        property string excerpt
+        parent: QQC2.Overlay.overlay
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("Delete message?")
+        standardButtons: QQC2.Dialog.Cancel | QQC2.Dialog.Ok
+        width: Math.min(parent ? parent.width - 4 * Theme.spacing : 400, 420)
+        QQC2.Label {
+            width: parent.width
+            wrapMode: Text.Wrap
+            textFormat: Text.PlainText
+            text: qsTr("It will show as \"Message deleted\" for everyone in the room:\n%1")
+                .arg(deleteDialog.excerpt)
+        }
+        Component.onCompleted: {
+            const ok = standardButton(QQC2.Dialog.Ok)
+            ok.text = qsTr("Delete")
+            ok.objectName = "confirmDeleteButton"
+        }
+        onAccepted: if (page.currentRoom) page.currentRoom.remove(messageId)
+        onClosed: composer.focusField()
     }
 
     RoomSwitcher {

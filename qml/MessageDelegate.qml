@@ -9,7 +9,11 @@ import Palaver
 //! One row of the timeline. The grouping comes precomputed from the MessageModel: a day
 //! separator on `firstOfDay`, the author and time on `firstOfAuthorRun`. Own messages sit on the
 //! right in the accent tint; pending ones are dimmed with a clock; failed ones say why and offer
-//! Retry and Discard. Content is always plain text.
+//! Retry and Discard. Contract v1.1: a reply shows its quote (click: go to the original), an
+//! edited message "(edited)" with the time in a tooltip, a deleted one a "Message deleted"
+//! tombstone, reactions as chips, and a message that mentions the user is highlighted. Hovering
+//! (or the context menu, or the keyboard through the timeline) offers Reply, React, and for own
+//! messages Edit and Delete. Content is always plain text.
 Item {
     id: row
 
@@ -24,6 +28,19 @@ Item {
     required property bool firstOfAuthorRun
     required property bool firstOfDay
     required property string clientId
+    required property bool edited
+    required property date editedAt
+    required property bool deleted
+    required property var reactions
+    required property string replyToId
+    required property string replyToAuthor
+    required property string replyToExcerpt
+    required property bool replyToDeleted
+    required property bool mentionsMe
+    //! Display names by user id (reaction tooltips).
+    property var nameOf: (userId) => userId
+    //! The row has the keyboard's attention in the timeline: its actions show as on hover.
+    property bool current: false
     //! The width the row lays out in (the view's width).
     property real availableWidth: 400
 
@@ -33,11 +50,24 @@ Item {
     // The locale's short time, without seconds (some locales' short format has them).
     readonly property string timeFormat: Qt.locale().timeFormat(Locale.ShortFormat).replace(/:ss/, "")
     readonly property real bubbleMaxWidth: Math.max(120, availableWidth * 0.72)
+    //! Stored by the server and not a tombstone: it can be answered, reacted to, changed.
+    readonly property bool actionable: status === Message.Sent && !deleted
+    readonly property bool showActions: actionable && (hover.hovered || current || menu.visible)
 
     //! The user asked to send this failed message again.
     signal retryClicked(string clientId)
     //! The user dropped this unsent message.
     signal discardClicked(string clientId)
+    //! The user asked to answer, edit or delete this message (the row's index in the model).
+    signal replyRequested(int index)
+    signal editRequested(int index)
+    signal deleteRequested(int index)
+    //! The user wants to pick an emoji to react with; `anchor` is where to show the picker.
+    signal pickEmojiRequested(int index, Item anchor)
+    //! A reaction chip was clicked: add or take back the user's reaction.
+    signal reactionToggled(int index, string emoji, bool add)
+    //! The reply's quote was clicked: show the original.
+    signal quoteClicked(string messageId)
 
     function dayText(when) {
         const today = new Date()
@@ -54,6 +84,52 @@ Item {
     objectName: "message_" + index
     width: availableWidth
     implicitHeight: column.implicitHeight + (row.firstOfAuthorRun ? Theme.spacing : 2)
+
+    component ActionButton: QQC2.ToolButton {
+        id: actionButton
+        required property string tip
+        implicitWidth: 30
+        implicitHeight: 28
+        focusPolicy: Qt.NoFocus
+        Accessible.name: tip
+        QQC2.ToolTip.visible: hovered
+        QQC2.ToolTip.delay: 400
+        QQC2.ToolTip.text: tip
+        background: Rectangle {
+            color: actionButton.hovered ? Theme.selection : Theme.base
+            border.color: Theme.border
+            radius: 4
+        }
+    }
+
+    HoverHandler { id: hover }
+    TapHandler {
+        acceptedButtons: Qt.RightButton
+        enabled: row.actionable
+        onTapped: (point) => menu.popup(row, point.position.x, point.position.y)
+    }
+
+    QQC2.Menu {
+        id: menu
+        objectName: "messageMenu"
+        QQC2.MenuItem { text: qsTr("Reply"); onTriggered: row.replyRequested(row.index) }
+        QQC2.MenuItem {
+            text: qsTr("React…")
+            onTriggered: row.pickEmojiRequested(row.index, bubble)
+        }
+        QQC2.MenuItem {
+            visible: row.isOwn
+            height: visible ? implicitHeight : 0
+            text: qsTr("Edit")
+            onTriggered: row.editRequested(row.index)
+        }
+        QQC2.MenuItem {
+            visible: row.isOwn
+            height: visible ? implicitHeight : 0
+            text: qsTr("Delete…")
+            onTriggered: row.deleteRequested(row.index)
+        }
+    }
 
     Column {
         id: column
@@ -117,36 +193,109 @@ Item {
 
             Rectangle {
                 id: bubble
+                objectName: "bubble"
                 x: row.isOwn ? parent.width - width - 2 * Theme.spacing : 2 * Theme.spacing
-                width: contentText.width + 2 * Theme.spacing
-                height: contentText.height + Theme.spacing
+                width: Math.max(contentText.width, quote.visible ? quote.width : 0) + 2 * Theme.spacing
+                height: bubbleColumn.height + Theme.spacing
                 radius: Theme.radius
-                color: row.isOwn ? Theme.ownBubble : Theme.otherBubble
-                border.color: row.failed ? Theme.danger : Theme.border
-                border.width: row.isOwn && !row.failed ? 0 : 1
+                color: row.mentionsMe && !row.deleted ? Theme.mentionBubble
+                    : row.isOwn ? Theme.ownBubble : Theme.otherBubble
+                border.color: row.failed ? Theme.danger
+                    : row.mentionsMe && !row.deleted ? Theme.mention : Theme.border
+                border.width: (row.isOwn && !row.failed && !row.mentionsMe) || row.deleted ? 0 : 1
                 opacity: row.pending ? 0.55 : 1
 
-                QQC2.Label {
-                    id: contentText
-                    objectName: "content"
+                Column {
+                    id: bubbleColumn
                     x: Theme.spacing
                     y: Theme.spacing / 2
-                    // A wrapping Text reports its wrapped width once laid out; the natural width
-                    // comes from an unwrapped twin.
-                    width: Math.min(Math.ceil(naturalText.implicitWidth) + 1, row.bubbleMaxWidth)
-                    text: row.content
-                    textFormat: Text.PlainText
-                    wrapMode: Text.Wrap
-                    color: Theme.text
+                    spacing: 4
+
+                    ReplyQuote {
+                        id: quote
+                        visible: row.replyToId.length > 0
+                        author: row.replyToAuthor
+                        excerpt: row.replyToExcerpt
+                        deleted: row.replyToDeleted
+                        maximumWidth: row.bubbleMaxWidth
+                        onClicked: row.quoteClicked(row.replyToId)
+                    }
+
+                    QQC2.Label {
+                        id: contentText
+                        objectName: "content"
+                        // A wrapping Text reports its wrapped width once laid out; the natural
+                        // width comes from an unwrapped twin.
+                        width: Math.min(Math.ceil(naturalText.implicitWidth) + 1, row.bubbleMaxWidth)
+                        text: row.deleted ? qsTr("Message deleted") : row.content
+                        textFormat: Text.PlainText
+                        wrapMode: Text.Wrap
+                        font.italic: row.deleted
+                        color: row.deleted ? Theme.mutedText : Theme.text
+                    }
                 }
             }
 
             Text {
                 id: naturalText
                 visible: false
-                text: row.content
+                text: contentText.text
                 textFormat: Text.PlainText
                 font: contentText.font
+            }
+
+            QQC2.Label {
+                id: editedMark
+                objectName: "editedMark"
+                visible: row.edited && !row.deleted
+                anchors.bottom: bubble.bottom
+                x: row.isOwn ? bubble.x - width - Theme.spacing / 2 : bubble.x + bubble.width + Theme.spacing / 2
+                text: qsTr("(edited)")
+                color: Theme.mutedText
+                font.pointSize: Qt.application.font.pointSize * 0.8
+                QQC2.ToolTip.visible: editedArea.containsMouse
+                QQC2.ToolTip.text: qsTr("Edited %1").arg(row.editedAt.toLocaleString(Qt.locale(), Locale.ShortFormat))
+                MouseArea { id: editedArea; anchors.fill: parent; hoverEnabled: true }
+            }
+
+            Row {
+                id: actions
+                objectName: "messageActions"
+                visible: row.showActions
+                z: 2
+                anchors.top: bubble.top
+                anchors.topMargin: -height / 2
+                x: row.isOwn ? Math.max(0, bubble.x - width - (editedMark.visible ? editedMark.width + Theme.spacing : 0))
+                    : Math.min(parent.width - width, bubble.x + bubble.width + (editedMark.visible ? editedMark.width + Theme.spacing : Theme.spacing / 2))
+                spacing: 0
+
+                ActionButton {
+                    objectName: "replyButton"
+                    text: "↩"
+                    tip: qsTr("Reply")
+                    onClicked: row.replyRequested(row.index)
+                }
+                ActionButton {
+                    id: reactButton
+                    objectName: "reactButton"
+                    text: "☺"
+                    tip: qsTr("React")
+                    onClicked: row.pickEmojiRequested(row.index, reactButton)
+                }
+                ActionButton {
+                    objectName: "editButton"
+                    visible: row.isOwn
+                    text: "✎"
+                    tip: qsTr("Edit")
+                    onClicked: row.editRequested(row.index)
+                }
+                ActionButton {
+                    objectName: "deleteButton"
+                    visible: row.isOwn
+                    text: "✕"
+                    tip: qsTr("Delete")
+                    onClicked: row.deleteRequested(row.index)
+                }
             }
 
             ClockIcon {
@@ -159,6 +308,16 @@ Item {
                 QQC2.ToolTip.text: qsTr("Sending…")
                 MouseArea { id: pendingArea; anchors.fill: parent; hoverEnabled: true }
             }
+        }
+
+        ReactionChips {
+            id: chips
+            width: Math.min(parent.width - 4 * Theme.spacing, row.bubbleMaxWidth)
+            x: row.isOwn ? parent.width - width - 2 * Theme.spacing : 2 * Theme.spacing
+            layoutDirection: row.isOwn ? Qt.RightToLeft : Qt.LeftToRight
+            reactions: row.deleted ? [] : row.reactions
+            nameOf: row.nameOf
+            onToggled: (emoji, add) => row.reactionToggled(row.index, emoji, add)
         }
 
         RowLayout {

@@ -20,6 +20,8 @@ QQC2.ItemDelegate {
     required property int unreadCount
     required property string lastAuthorName
     required property string lastMessage
+    //! Unread messages that mention the user (contract v1.1; 0 from a v1 server).
+    readonly property int mentionCount: model.mentionCount ?? 0
     //! Whether this is the room shown in the timeline.
     property bool current: false
 
@@ -80,6 +82,25 @@ QQC2.ItemDelegate {
                 elide: Text.ElideRight
                 color: Theme.mutedText
                 font.pointSize: Qt.application.font.pointSize * 0.9
+            }
+        }
+
+        Rectangle {
+            objectName: "mentionBadge"
+            visible: delegate.mentionCount > 0
+            Layout.alignment: Qt.AlignVCenter
+            implicitWidth: Math.max(height, mentionText.implicitWidth + 10)
+            implicitHeight: mentionText.implicitHeight + 4
+            radius: height / 2
+            color: Theme.mention
+            Accessible.name: qsTr("%n mention(s)", "", delegate.mentionCount)
+            QQC2.Label {
+                id: mentionText
+                anchors.centerIn: parent
+                text: "@" + (delegate.mentionCount > 99 ? "99+" : delegate.mentionCount)
+                color: Theme.accentText
+                font.bold: true
+                font.pointSize: Qt.application.font.pointSize * 0.8
             }
         }
 

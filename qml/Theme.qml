@@ -37,6 +37,8 @@ QtObject {
     readonly property color errorBackground: dark ? "#4d2020" : "#fde0de"
     readonly property color errorText: dark ? "#ffb4ae" : "#7d1a13"
     readonly property color badge: dark ? "#5b9cf5" : "#2f6fd6"
+    readonly property color mention: dark ? "#e0a634" : "#c98a0b"
+    readonly property color mentionBubble: dark ? "#4a3d1c" : "#fff4d6"
 
     readonly property int spacing: 8
     readonly property int radius: 8

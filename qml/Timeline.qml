@@ -20,6 +20,39 @@ Item {
     readonly property alias view: view
     //! A message arrived below the visible part while the user was scrolled up.
     readonly property alias hasUnseen: view.hasUnseen
+    //! Display names by user id (reaction tooltips).
+    property var nameOf: (userId) => userId
+    //! The message asked for by showMessage() while older history loads ("" when none).
+    property string seeking: ""
+
+    // A row's action, by its index in `messages` (see MessageDelegate).
+    signal replyRequested(int row)
+    signal editRequested(int row)
+    signal deleteRequested(int row)
+    signal pickEmojiRequested(int row, Item anchor)
+    signal reactionToggled(int row, string emoji, bool add)
+
+    //! Brings the message with this id into view and gives it the keyboard's attention, loading
+    //! older history until it is found (or the room's start is reached).
+    function showMessage(messageId) {
+        if (!messages || messageId.length === 0)
+            return
+        const row = messages.rowOfId(messageId)
+        if (row >= 0) {
+            seeking = ""
+            view.cancelFlick()
+            view.pinned = false
+            view.currentIndex = row
+            view.positionViewAtIndex(row, ListView.Center)
+            view.forceActiveFocus()
+            return
+        }
+        seeking = messageId
+        if (messages.canFetchMoreHistory)
+            messages.fetchMoreHistory()
+        else if (!messages.fetchingHistory)
+            seeking = ""
+    }
 
     //! Goes to the newest message and follows new ones again.
     function scrollToBottom() {
@@ -42,6 +75,8 @@ Item {
     }
 
     onMessagesChanged: {
+        seeking = ""
+        view.currentIndex = -1
         view.cancelFlick()
         view.pinned = true
         view.hasUnseen = false
@@ -65,8 +100,42 @@ Item {
 
         delegate: MessageDelegate {
             availableWidth: view.width
+            nameOf: timeline.nameOf
+            current: ListView.isCurrentItem && view.activeFocus
             onRetryClicked: (clientId) => timeline.messages.retry(clientId)
             onDiscardClicked: (clientId) => timeline.messages.discard(clientId)
+            onReplyRequested: (row) => timeline.replyRequested(row)
+            onEditRequested: (row) => timeline.editRequested(row)
+            onDeleteRequested: (row) => timeline.deleteRequested(row)
+            onPickEmojiRequested: (row, anchor) => timeline.pickEmojiRequested(row, anchor)
+            onReactionToggled: (row, emoji, add) => timeline.reactionToggled(row, emoji, add)
+            onQuoteClicked: (messageId) => timeline.showMessage(messageId)
+        }
+
+        // Keyboard: with the timeline focused, Up/Down pick a message; R replies, E edits,
+        // Delete deletes, + reacts; Esc goes back to the newest message.
+        keyNavigationEnabled: true
+        highlightFollowsCurrentItem: false
+        currentIndex: -1
+        Keys.onPressed: (event) => {
+            const row = view.currentIndex
+            if (event.key === Qt.Key_Escape) {
+                view.currentIndex = -1
+                timeline.scrollToBottom()
+            } else if (row < 0) {
+                return
+            } else if (event.key === Qt.Key_R) {
+                timeline.replyRequested(row)
+            } else if (event.key === Qt.Key_E) {
+                timeline.editRequested(row)
+            } else if (event.key === Qt.Key_Delete) {
+                timeline.deleteRequested(row)
+            } else if (event.key === Qt.Key_Plus) {
+                timeline.pickEmojiRequested(row, view.currentItem)
+            } else {
+                return
+            }
+            event.accepted = true
         }
 
         // The user's own scrolling (drag, flick, wheel) decides whether the view follows new
@@ -106,6 +175,10 @@ Item {
             function onLastSeqChanged() {
                 if (!view.pinned)
                     view.hasUnseen = true
+            }
+            function onFetchingHistoryChanged() {
+                if (timeline.seeking.length > 0 && !timeline.messages.fetchingHistory)
+                    Qt.callLater(timeline.showMessage, timeline.seeking)
             }
         }
     }

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void signInJoinSendAndReceive();
     void markupIsShownLiterally();
     void typingIndicator();
+    void replyReactEditDeleteThroughTheUi();
     void joinAnotherRoomFromTheList();
     void historyLoadsOnScrollAndNewMessagesButton();
     void survivesAServerRestart();
@@ -115,6 +116,8 @@ private Q_SLOTS:
 
 private:
     void click(QQuickItem *item);
+    //! Moves the mouse over the message row showing `text`, so its actions show; returns the row.
+    QQuickItem *hoverMessage(const QString &text);
     void typeInComposer(const QString &text);
     QObject *chatPage() const { return m_window->property("chatPage").value<QObject *>(); }
     MessageModel *timelineModel() const;
@@ -304,6 +307,96 @@ void TestChatApp::typingIndicator()
     QTRY_COMPARE(typing->property("text").toString(), QString());
 }
 
+QQuickItem *TestChatApp::hoverMessage(const QString &text)
+{
+    const auto labels = contentLabels(m_window, text);
+    if (labels.isEmpty())
+        return nullptr;
+    QQuickItem *row = labels.constFirst();
+    while (row && !row->objectName().startsWith(QLatin1String("message_")))
+        row = row->parentItem();
+    if (!row)
+        return nullptr;
+    QQuickItem *label = labels.constFirst();
+    const QPointF at = label->mapToScene(QPointF(label->width() / 2, label->height() / 2));
+    QTest::mouseMove(m_window, at.toPoint());
+    return row;
+}
+
+void TestChatApp::replyReactEditDeleteThroughTheUi()
+{
+    // Bob's Client is the second device here: each change made in the app must reach it.
+    Room *bobRoom = m_bot->room(QStringLiteral("general"));
+    MessageModel *bobModel = bobRoom->messages();
+    const QString question = QStringLiteral("Lunch at noon?");
+    m_bot->sendMessage(QStringLiteral("general"), question);
+    QTRY_COMPARE(contentLabels(m_window, question).size(), 1);
+    QTRY_VERIFY(bobModel->rowOfId(bobModel->message(bobModel->count() - 1).id) >= 0);
+    const QString questionId = bobModel->message(bobModel->count() - 1).id;
+
+    // Reply: the hover button, a quote above the composer, Enter.
+    QQuickItem *row = hoverMessage(question);
+    QVERIFY(row);
+    click(findItem(row, QStringLiteral("replyButton")));
+    QTRY_VERIFY(findItem(m_window, QStringLiteral("composerReplyQuote"))->isVisible());
+    typeInComposer(QStringLiteral("yes"));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("yes")).size(), 1);
+    QTRY_COMPARE(bobModel->message(bobModel->count() - 1).content, QStringLiteral("yes"));
+    QCOMPARE(bobModel->message(bobModel->count() - 1).replyTo.id, questionId);
+    QVERIFY(!findItem(m_window, QStringLiteral("composerReplyQuote"))->isVisible());
+    QQuickItem *answer = hoverMessage(QStringLiteral("yes"));
+    QVERIFY(answer);
+    QTRY_VERIFY(findItem(answer, QStringLiteral("replyQuote"))->isVisible());
+
+    // React: the picker's first emoji; then the chip takes it back.
+    row = hoverMessage(question);
+    click(findItem(row, QStringLiteral("reactButton")));
+    QObject *picker = m_window->findChild<QObject *>(QStringLiteral("emojiPicker"));
+    QVERIFY(picker);
+    QTRY_VERIFY(picker->property("opened").toBool());
+    click(findItem(m_window, QStringLiteral("emoji_0")));
+    const int q = bobModel->rowOfId(questionId);
+    QTRY_COMPARE(bobModel->message(q).reactions.size(), 1);
+    QCOMPARE(bobModel->message(q).reactions.constFirst().userIds,
+        QStringList { QStringLiteral("alice") });
+    const QString emoji = bobModel->message(q).reactions.constFirst().emoji;
+    QQuickItem *chip = findItem(row, QStringLiteral("reactionChip_0"));
+    QTRY_VERIFY(chip && chip->isVisible());
+    QVERIFY(chip->property("mine").toBool());
+    QCOMPARE(chip->property("who").toString(), QStringLiteral("Alice"));
+    click(chip);
+    QTRY_COMPARE(bobModel->message(q).reactions.size(), 0);
+    QTRY_VERIFY(!findItem(row, QStringLiteral("reactionChips"))->isVisible());
+    QCOMPARE(emoji, QStringLiteral("\U0001F44D"));
+
+    // Edit: Up in the empty composer takes the last own message; Save sends the edit.
+    QQuickItem *field = findItem(m_window, QStringLiteral("composerField"));
+    field->forceActiveFocus();
+    QTRY_VERIFY(field->hasActiveFocus());
+    QTest::keyClick(m_window, Qt::Key_Up);
+    QTRY_COMPARE(field->property("text").toString(), QStringLiteral("yes"));
+    typeText(m_window, QStringLiteral(", see you there"));
+    QTest::keyClick(m_window, Qt::Key_Return);
+    const QString edited = QStringLiteral("yes, see you there");
+    QTRY_COMPARE(contentLabels(m_window, edited).size(), 1);
+    const int a = bobModel->count() - 1;
+    QTRY_COMPARE(bobModel->message(a).content, edited);
+    QVERIFY(bobModel->message(a).isEdited());
+    answer = hoverMessage(edited);
+    QTRY_VERIFY(findItem(answer, QStringLiteral("editedMark"))->isVisible());
+
+    // Delete: the hover button, a confirmation, a tombstone on both sides.
+    click(findItem(answer, QStringLiteral("deleteButton")));
+    QObject *dialog = m_window->findChild<QObject *>(QStringLiteral("deleteDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->property("opened").toBool());
+    click(findItem(m_window, QStringLiteral("confirmDeleteButton")));
+    QTRY_VERIFY(bobModel->message(a).deleted);
+    QTRY_COMPARE(contentLabels(m_window, edited).size(), 0);
+    QVERIFY(!contentLabels(m_window, QStringLiteral("Message deleted")).isEmpty());
+    QCOMPARE(m_appClient->pendingMessageCount(), 0);
+}
+
 void TestChatApp::joinAnotherRoomFromTheList()
 {
     QQuickItem *random = findItem(m_window, QStringLiteral("room_random"));
@@ -438,8 +531,9 @@ void TestChatApp::screenshotsOfBothThemes()
     QVERIFY(page);
     const QString dir = QStringLiteral(PALAVER_SCREENSHOT_DIR);
     QVERIFY(QDir().mkpath(dir));
-    // A little conversation to look at, in #random: three people, a typing indicator, markup
-    // shown as typed, and an unread badge on #general.
+    // A little conversation to look at, in #random: three people, a reply, reactions, an edit,
+    // a mention of the user, a typing indicator, markup shown as typed, and an unread badge on
+    // #general.
     Client carol;
     carol.setUrl(m_stub->url());
     carol.setToken(
@@ -454,21 +548,44 @@ void TestChatApp::screenshotsOfBothThemes()
         QMetaObject::invokeMethod(page, "selectRoom", Q_ARG(QVariant, QStringLiteral("random"))));
     QTRY_COMPARE(page->property("currentRoomId").toString(), QStringLiteral("random"));
 
-    const auto say = [this](Client *who, const QString &text) {
-        who->sendMessage(QStringLiteral("random"), text);
-        QTRY_COMPARE(contentLabels(m_window, text).size(), 1);
+    // Each message through its author's Room; its server id once stored.
+    const auto say = [this](Client *who, const QString &text) -> QString {
+        Room *room = who->room(QStringLiteral("random"));
+        const Message sent = room->send(text);
+        const QString shown = sent.content;
+        [&] { QTRY_COMPARE(contentLabels(m_window, shown).size(), 1); }();
+        MessageModel *model = room->messages();
+        QString id;
+        [&] {
+            QTRY_VERIFY(!(id = model->message(model->rowOfClientId(sent.clientId)).id).isEmpty());
+        }();
+        return id;
     };
-    say(m_bot.get(), QStringLiteral("Morning! Is the 0.1 release out?"));
-    say(&carol, QStringLiteral("The packages built overnight, all green."));
-    typeInComposer(QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."));
+    Room *appRandom = m_appClient->room(QStringLiteral("random"));
+    Room *carolRandom = carol.room(QStringLiteral("random"));
+    const QString question = say(m_bot.get(), QStringLiteral("Morning! Is the 0.1 release out?"));
+    const QString green = say(&carol, QStringLiteral("The packages built overnight, all green."));
+    appRandom->reply(question, QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."));
     QTRY_COMPARE(
         contentLabels(m_window, QStringLiteral("Yes! Tagged and uploaded.\nScreenshots are next."))
             .size(),
         1);
+    botRandom->react(green, QStringLiteral("\U0001F389"));
+    appRandom->react(green, QStringLiteral("\U0001F389"));
+    carolRandom->react(green, QStringLiteral("\U0001F680"));
     say(m_bot.get(),
         QStringLiteral("Nice. Remember: <b>tags</b> and <a href=\"https://example.com\">links</a> "
                        "show exactly as typed."));
-    say(&carol, QStringLiteral("Lunch at 12:30 to celebrate?"));
+    const QString lunch = say(&carol, QStringLiteral("Lunch at 12:30 to celebrate?"));
+    carolRandom->edit(lunch, QStringLiteral("Lunch at 12:45 to celebrate?"));
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("Lunch at 12:45 to celebrate?")).size(), 1);
+    appRandom->react(lunch, QStringLiteral("\U0001F44D"));
+    say(&carol, QStringLiteral("@alice could you post the screenshots in the release notes?"));
+    MessageModel *shown = appRandom->messages();
+    QTRY_VERIFY(
+        shown->data(shown->index(shown->count() - 1), MessageModel::MentionsMeRole).toBool());
+    QTRY_COMPARE(shown->message(shown->rowOfId(green)).reactions.size(), 2);
+    QTRY_COMPARE(shown->message(shown->rowOfId(lunch)).reactions.size(), 1);
     botRandom->setTyping(true);
     QTRY_COMPARE(findItem(m_window, QStringLiteral("typingIndicator"))->property("text").toString(),
         QStringLiteral("Bob is typing…"));

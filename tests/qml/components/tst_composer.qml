@@ -21,11 +21,37 @@ TestCase {
         target: composer
         signalName: "sendRequested"
     }
+    SignalSpy {
+        id: replySpy
+        target: composer
+        signalName: "replySubmitted"
+    }
+    SignalSpy {
+        id: editSpy
+        target: composer
+        signalName: "editSubmitted"
+    }
+    SignalSpy {
+        id: editLastSpy
+        target: composer
+        signalName: "editLastRequested"
+    }
+    //! Stands in for a MemberModel: what the completion reads of it.
+    QtObject {
+        id: fakeMembers
+        readonly property var list: [{ id: "bob", name: "Bob" }, { id: "bea", name: "Beatrice" },
+            { id: "carol", name: "Carol <admin>" }]
+        readonly property int count: list.length
+        function member(i) { return list[i] }
+    }
 
     function init() {
+        composer.cancel()
         composer.clear()
         composer.maxLength = 100
-        sendSpy.clear()
+        composer.members = null
+        for (const s of [sendSpy, replySpy, editSpy, editLastSpy])
+            s.clear()
         composer.focusField()
         const field = findChild(composer, "composerField")
         tryVerify(() => field.activeFocus)
@@ -104,5 +130,81 @@ TestCase {
         typeText("draft")
         keyClick(Qt.Key_Escape)
         compare(composer.text, "")
+    }
+
+    function test_replySendsAsAReplyAndEscCancels() {
+        composer.startReply("m7", "Bob", "the <b>plan</b>", false)
+        verify(findChild(composer, "composerModeBar").visible)
+        const quote = findChild(composer, "composerReplyQuote")
+        verify(quote.visible)
+        compare(findChild(quote, "replyExcerpt").text, "the <b>plan</b>")
+        typeText("ok")
+        keyClick(Qt.Key_Return)
+        compare(replySpy.count, 1)
+        compare(Array.from(replySpy.signalArguments[0]), ["m7", "ok"])
+        compare(sendSpy.count, 0)
+        verify(!findChild(composer, "composerModeBar").visible) // one reply, then plain again
+
+        composer.startReply("m8", "Bob", "x", false)
+        typeText("draft")
+        keyClick(Qt.Key_Escape)
+        compare(composer.replyTo, null)
+        compare(composer.text, "draft") // a cancelled reply keeps what was typed
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 1)
+        compare(replySpy.count, 1)
+    }
+
+    function test_upInAnEmptyFieldEditsAndSaveSendsTheEdit() {
+        keyClick(Qt.Key_Up)
+        compare(editLastSpy.count, 1)
+        composer.startEdit("m3", "helo")
+        compare(composer.text, "helo")
+        compare(findChild(composer, "sendButton").text, "Save")
+        verify(findChild(composer, "editingLabel").visible)
+        keyClick(Qt.Key_Left)
+        keyClick(Qt.Key_L)
+        keyClick(Qt.Key_Return)
+        compare(editSpy.count, 1)
+        compare(Array.from(editSpy.signalArguments[0]), ["m3", "hello"])
+        compare(sendSpy.count, 0)
+        compare(composer.editing, null)
+        // Esc leaves an edit and takes its text away; Up with text is the cursor's.
+        composer.startEdit("m3", "hello")
+        keyClick(Qt.Key_Escape)
+        compare(composer.editing, null)
+        compare(composer.text, "")
+        typeText("a")
+        keyClick(Qt.Key_Up)
+        compare(editLastSpy.count, 1)
+    }
+
+    function test_atCompletesMembers() {
+        composer.members = fakeMembers
+        typeText("hi @b")
+        tryVerify(() => composer.completionVisible)
+        compare(composer.completions.length, 2)
+        compare(composer.completions[0].id, "bob")
+        keyClick(Qt.Key_Down)
+        keyClick(Qt.Key_Return) // picks, does not send
+        compare(sendSpy.count, 0)
+        compare(composer.text, "hi @bea ")
+        verify(!composer.completionVisible)
+        typeText("and @car")
+        compare(composer.completions.length, 1)
+        keyClick(Qt.Key_Tab)
+        compare(composer.text, "hi @bea and @carol ")
+        // Matches the name too; Esc closes the list and keeps the text.
+        typeText("@Bea")
+        compare(composer.completions.length, 1)
+        keyClick(Qt.Key_Escape)
+        verify(!composer.completionVisible)
+        compare(composer.text, "hi @bea and @carol @Bea")
+        // An e-mail address is no mention.
+        composer.clear()
+        typeText("me@b")
+        verify(!composer.completionVisible)
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.signalArguments[0][0], "me@b")
     }
 }

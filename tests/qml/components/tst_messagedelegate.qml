@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 import QtQuick
 import QtTest
+import QtQuick.Controls as QQC2
 import Palaver
 import Palaver.Chat
 
@@ -27,6 +28,15 @@ TestCase {
             firstOfDay: false
             clientId: "c-1"
             content: "hello"
+            edited: false
+            editedAt: new Date()
+            deleted: false
+            reactions: []
+            replyToId: ""
+            replyToAuthor: ""
+            replyToExcerpt: ""
+            replyToDeleted: false
+            mentionsMe: false
         }
     }
 
@@ -109,11 +119,120 @@ TestCase {
     function test_ownMessagesSitOnTheRight() {
         const own = make({ isOwn: true, content: "mine" })
         const other = make({ isOwn: false, content: "theirs" })
-        const ownBubble = findChild(own, "content").parent
-        const otherBubble = findChild(other, "content").parent
+        const ownBubble = findChild(own, "bubble")
+        const otherBubble = findChild(other, "bubble")
         verify(ownBubble.x > 300)
         verify(otherBubble.x < 100)
         verify(!Qt.colorEqual(ownBubble.color, otherBubble.color))
+    }
+
+    function spy(item, signalName) {
+        return createTemporaryObject(spyComponent, testCase, { target: item, signalName: signalName })
+    }
+
+    function test_replyShowsItsQuoteAndLeadsToTheOriginal() {
+        const plain = make({})
+        verify(!findChild(plain, "replyQuote").visible)
+        const item = make({ replyToId: "m1", replyToAuthor: "<b>Bob</b>", replyToExcerpt: "<i>the plan</i>" })
+        const quote = findChild(item, "replyQuote")
+        verify(quote.visible)
+        compare(findChild(quote, "replyAuthor").text, "<b>Bob</b>")
+        compare(findChild(quote, "replyAuthor").textFormat, Text.PlainText)
+        compare(findChild(quote, "replyExcerpt").text, "<i>the plan</i>")
+        compare(findChild(quote, "replyExcerpt").textFormat, Text.PlainText)
+        const clicked = spy(item, "quoteClicked")
+        mouseClick(quote)
+        compare(clicked.count, 1)
+        compare(clicked.signalArguments[0][0], "m1")
+        const gone = make({ replyToId: "m1", replyToAuthor: "Bob", replyToDeleted: true })
+        compare(findChild(findChild(gone, "replyQuote"), "replyExcerpt").text, "Message deleted")
+    }
+
+    function test_editedMarkerWithItsTime() {
+        verify(!findChild(make({}), "editedMark").visible)
+        const item = make({ edited: true, editedAt: new Date(2026, 11, 1, 9, 30) })
+        const mark = findChild(item, "editedMark")
+        verify(mark.visible)
+        compare(mark.text, "(edited)")
+        verify(mark.QQC2.ToolTip.text.indexOf("Edited") === 0)
+    }
+
+    function test_deletedIsATombstone() {
+        const item = make({ deleted: true, content: "", edited: true, isOwn: true,
+                            reactions: [{ emoji: "👍", count: 1, mine: false, users: ["bob"] }] })
+        const content = findChild(item, "content")
+        compare(content.text, "Message deleted")
+        verify(content.font.italic)
+        verify(!findChild(item, "editedMark").visible)
+        verify(!findChild(item, "reactionChips").visible)
+        verify(!item.actionable)
+        mouseMove(item, 20, item.height / 2)
+        verify(!findChild(item, "messageActions").visible)
+    }
+
+    function test_reactionChipsToggleTheUsersReaction() {
+        const names = { alice: "Alice", bob: "Bob" }
+        const item = make({ nameOf: (id) => names[id] || id, reactions: [
+            { emoji: "👍", count: 2, mine: true, users: ["alice", "bob"] },
+            { emoji: "🎉", count: 1, mine: false, users: ["carol"] } ] })
+        const chips = findChild(item, "reactionChips")
+        verify(chips.visible)
+        const own = findChild(item, "reactionChip_0")
+        const other = findChild(item, "reactionChip_1")
+        compare(own.contentItem.text, "👍 2")
+        compare(own.contentItem.textFormat, Text.PlainText)
+        verify(own.mine)
+        verify(!other.mine)
+        verify(!Qt.colorEqual(own.background.color, other.background.color))
+        compare(own.who, "Alice, Bob")
+        compare(other.who, "carol")
+        const toggled = spy(item, "reactionToggled")
+        mouseClick(own)
+        mouseClick(other)
+        compare(toggled.count, 2)
+        compare(Array.from(toggled.signalArguments[0]), [0, "👍", false])
+        compare(Array.from(toggled.signalArguments[1]), [0, "🎉", true])
+    }
+
+    function test_mentionIsHighlighted() {
+        const plain = findChild(make({}), "bubble")
+        const mention = findChild(make({ mentionsMe: true }), "bubble")
+        verify(Qt.colorEqual(mention.color, Theme.mentionBubble))
+        verify(!Qt.colorEqual(plain.color, mention.color))
+        verify(Qt.colorEqual(mention.border.color, Theme.mention))
+    }
+
+    function test_actionsOnHoverAndInTheMenu() {
+        const other = make({ isOwn: false })
+        verify(!findChild(other, "messageActions").visible)
+        mouseMove(other, 30, other.height / 2)
+        tryVerify(() => findChild(other, "messageActions").visible)
+        verify(findChild(other, "replyButton").visible)
+        verify(findChild(other, "reactButton").visible)
+        verify(!findChild(other, "editButton").visible) // not one's own
+        verify(!findChild(other, "deleteButton").visible)
+        const replied = spy(other, "replyRequested")
+        const picking = spy(other, "pickEmojiRequested")
+        mouseClick(findChild(other, "replyButton"))
+        mouseClick(findChild(other, "reactButton"))
+        compare(replied.count, 1)
+        compare(replied.signalArguments[0][0], 0)
+        compare(picking.count, 1)
+
+        const own = make({ isOwn: true, index: 3 })
+        own.current = true // the keyboard's current row shows its actions too
+        verify(findChild(own, "messageActions").visible)
+        const edits = spy(own, "editRequested")
+        const deletes = spy(own, "deleteRequested")
+        mouseClick(findChild(own, "editButton"))
+        mouseClick(findChild(own, "deleteButton"))
+        compare(edits.signalArguments[0][0], 3)
+        compare(deletes.signalArguments[0][0], 3)
+
+        // Not stored yet: nothing to answer or change.
+        const pending = make({ isOwn: true, status: Message.Pending })
+        pending.current = true
+        verify(!findChild(pending, "messageActions").visible)
     }
 
     Component {

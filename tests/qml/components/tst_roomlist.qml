@@ -54,6 +54,18 @@ TestCase {
         compare(locked.objectName, "room_staff")
     }
 
+    function test_mentionBadgeApartFromUnread() {
+        const plain = createTemporaryObject(roomComponent, testCase, { unreadCount: 4 })
+        verify(!findChild(plain, "mentionBadge").visible)
+        const mentioned = createTemporaryObject(roomComponent, testCase,
+            { unreadCount: 4, model: { id: "general", mentionCount: 2 } })
+        const badge = findChild(mentioned, "mentionBadge")
+        verify(badge.visible)
+        compare(badge.children[0].text, "@2")
+        verify(findChild(mentioned, "unreadBadge").visible)
+        verify(!Qt.colorEqual(badge.color, findChild(mentioned, "unreadBadge").color))
+    }
+
     function test_notJoinedOffersJoin() {
         const item = createTemporaryObject(roomComponent, testCase, { joined: false })
         const join = findChild(item, "joinButton")
