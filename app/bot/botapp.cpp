@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QFuture>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -66,6 +67,9 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         = opt("parser", "Socket.IO parser: json (default) or msgpack.", "json|msgpack");
     const auto json = opt("json", "Print every event as one JSON object per line on stdout.");
     const auto noCommands = opt("no-commands", "Answer no commands.");
+    const auto reactToMentions = opt("react-to-mentions",
+        "React with EMOJI to each live message that mentions the bot (@ and its user id).",
+        "EMOJI");
     const auto stdinRoom = opt("stdin",
         "Send each line of standard input to ROOM; exit when all are acknowledged.", "ROOM");
     const auto outbox
@@ -168,6 +172,25 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     }
     o->json = p.isSet(json);
     o->commands = !p.isSet(noCommands);
+    if (p.isSet(reactToMentions)) {
+        o->mentionReaction = p.value(reactToMentions);
+        // The server's rule for an emoji (1..16 code points, no white space), checked here so
+        // that a typo is a usage error at start rather than a refusal per mention.
+        const QString &emoji = o->mentionReaction;
+        const auto points = emoji.toUcs4();
+        const bool blank = std::any_of(points.begin(), points.end(), [](char32_t c) {
+            return QChar::isSpace(c) || QChar::category(c) == QChar::Other_Control;
+        });
+        if (points.isEmpty() || points.size() > 16 || blank) {
+            *error = QStringLiteral(
+                "--react-to-mentions needs an emoji of 1 to 16 characters without spaces");
+            return false;
+        }
+        if (!o->commands) {
+            *error = QStringLiteral("--react-to-mentions and --no-commands do not go together");
+            return false;
+        }
+    }
     o->stdinRoom = p.value(stdinRoom);
     o->outboxPath = p.value(outbox);
     o->verbose = p.isSet(verbose);
@@ -207,6 +230,10 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         }
         if (p.isSet(reconnectDelay)) {
             *error = QStringLiteral("--load and --reconnect-delay do not go together");
+            return false;
+        }
+        if (p.isSet(reactToMentions)) {
+            *error = QStringLiteral("--load and --react-to-mentions do not go together");
             return false;
         }
     } else {
@@ -314,6 +341,7 @@ void BotApp::run(const QString &token)
         m_bot = new CommandBot(client, this);
         m_bot->setReplyPrefix(QLatin1Char('[') + m_options.name + QStringLiteral("] "));
         addStandardCommands(*m_bot);
+        m_bot->setMentionReaction(m_options.mentionReaction);
         m_presence = m_bot->presence();
     } else {
         m_presence = new RoomPresence(client, this);

@@ -42,6 +42,7 @@ struct BotOptions {
     Client::Parser parser = Client::Parser::Json;
     bool json = false;
     bool commands = true;
+    QString mentionReaction; //!< --react-to-mentions; empty: no reactions
     QString stdinRoom;
     QString outboxPath;
     int maxAttempts = 0;

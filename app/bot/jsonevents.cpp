@@ -160,6 +160,12 @@ void JsonEvents::watch(CommandBot *bot)
                 { { QStringLiteral("roomId"), roomId }, { QStringLiteral("command"), command },
                     { QStringLiteral("userId"), userId } });
         });
+    connect(bot, &CommandBot::mentionReacted, this,
+        [](const QString &roomId, const QString &messageId, const QString &emoji) {
+            print(QStringLiteral("reacted"),
+                { { QStringLiteral("roomId"), roomId }, { QStringLiteral("messageId"), messageId },
+                    { QStringLiteral("emoji"), emoji } });
+        });
 }
 
 } // namespace Palaver::Bot

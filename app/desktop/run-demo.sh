@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Command 1: a whole Palaver demo on this machine. Starts palaver-stub --demo on a free local port,
-# a demo bot in #general and #random (when palaver-bot was built), and palaver-chat signed in as a
+# Command 1: a whole Palaver demo on this machine. Starts palaver-stub --demo on a free local port
+# (its rooms seeded with two days of conversation), a demo bot in #general and #random (when
+# palaver-bot was built; it reacts to messages that mention @bot), and palaver-chat signed in as a
 # demo user. Closing the app stops the rest.
 #
 #   app/desktop/run-demo.sh [BUILD_DIR] [-- extra palaver-chat arguments]
@@ -96,10 +97,11 @@ bot_token=
 [[ -n $bot ]] && bot_token=$("$stub" token --user bot --name "Palaver Bot")
 unset PALAVER_SECRET
 if [[ -n $bot ]]; then
+    # It waves at every message that mentions @bot (contract v1.1 reactions).
     PALAVER_TOKEN=$bot_token "$bot" --url "$url" --join general --join random --name Bot \
-        >"$work/bot.log" 2>&1 &
+        --react-to-mentions "👋" >"$work/bot.log" 2>&1 &
     bot_pid=$!
-    echo "run-demo: palaver-bot in #general and #random (try /help)"
+    echo "run-demo: palaver-bot in #general and #random (try /help, or mention @bot)"
 else
     echo "run-demo: palaver-bot not built; no demo bot"
 fi

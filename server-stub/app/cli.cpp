@@ -104,7 +104,9 @@ int runServer(const QStringList &arguments)
         opt("v1",
             "Behave as a plain contract v1 server: no session:ready features, no v1.1 "
             "message fields, v1.1 requests (edit, delete, react, updates, read) ignored."),
-        opt("demo", "Demo rooms and users; prints a token per user."),
+        opt("demo",
+            "Demo rooms and users, each empty demo room seeded with a conversation; prints a "
+            "token per user."),
         opt("verbose", "Log info (palaver.*.info) on stderr; QT_LOGGING_RULES still wins."),
     });
     parser.process(arguments);
@@ -174,6 +176,7 @@ int runServer(const QStringList &arguments)
     } else if (demo) {
         config.rooms = demoRooms();
     }
+    config.demoConversation = demo;
     bool randomSecretUsed = false;
     if (config.secret.isEmpty()) {
         if (!demo)

@@ -290,7 +290,8 @@ bool MessageStore::find(const QString &roomId, const QString &id, std::optional<
 
 std::optional<MessageStore::Appended> MessageStore::append(const QString &roomId,
     const QString &userId, const QString &userName, const QString &content, const QString &clientId,
-    const std::optional<ReplySnapshot> &replyTo, const QStringList &mentions)
+    const std::optional<ReplySnapshot> &replyTo, const QStringList &mentions,
+    const QString &createdAt)
 {
     auto db = QSqlDatabase::database(m_connection, false);
     if (!db.transaction()) {
@@ -303,7 +304,7 @@ std::optional<MessageStore::Appended> MessageStore::append(const QString &roomId
     m.userId = userId;
     m.userName = userName;
     m.content = content;
-    m.createdAt = Text::timestampNow();
+    m.createdAt = createdAt.isEmpty() ? Text::timestampNow() : createdAt;
     m.clientId = clientId;
     m.replyTo = replyTo;
     m.mentions = mentions;

@@ -82,11 +82,12 @@ public:
         StoredMessage message;
         bool fresh = true; //!< false: `(userId, clientId)` was stored before, this is that row
     };
-    //! Stores a new message; nullopt on a database error.
+    //! Stores a new message; nullopt on a database error. `createdAt` empty: now (the demo's
+    //! seeded history passes its own, in the past).
     std::optional<Appended> append(const QString &roomId, const QString &userId,
         const QString &userName, const QString &content, const QString &clientId,
         const std::optional<ReplySnapshot> &replyTo = std::nullopt,
-        const QStringList &mentions = {});
+        const QStringList &mentions = {}, const QString &createdAt = {});
     //! Stores the changed state of `message` (content, edit, deletion, reactions, mentions) under
     //! the room's next `rev`; returns it with that `rev`, nullopt on a database error.
     std::optional<StoredMessage> change(StoredMessage message);

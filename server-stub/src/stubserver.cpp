@@ -3,6 +3,7 @@
 
 #include "Palaver/Stub/jwtverifier.h"
 #include "chatservice_p.h"
+#include "demoseed_p.h"
 #include "engineconnection_p.h"
 #include "logging_p.h"
 #include "messagestore_p.h"
@@ -69,6 +70,15 @@ bool StubServer::start(const QHostAddress &address, quint16 port)
     }
     if (!d->store->isOpen() && !d->store->open(&d->error))
         return false;
+    if (d->config.demoConversation && !d->chat) {
+        // Before the first socket: a client that joins sees the whole seeded page at once.
+        const RoomDirectory rooms(d->config.rooms);
+        KnownUsers known(d->store.get(), &rooms);
+        if (!seedDemoConversation(*d->store, d->config.rooms, known)) {
+            d->error = QStringLiteral("cannot store the demo conversation");
+            return false;
+        }
+    }
     if (!d->chat) {
         d->chat = std::make_unique<ChatService>(d->config, d->store.get());
         connect(d->chat.get(), &ChatService::socketConnected, this, &StubServer::socketConnected);

@@ -3,6 +3,7 @@
 #include <Palaver/Bot/commandbot.h>
 #include <Palaver/Bot/roompresence.h>
 #include <Palaver/client.h>
+#include <Palaver/room.h>
 
 #include <QMap>
 #include <QRegularExpression>
@@ -41,6 +42,7 @@ public:
     RoomPresence *presence = nullptr;
     QMap<QString, Command> commands; // sorted for /help
     QString replyPrefix = QStringLiteral("[palaver-bot] ");
+    QString mentionReaction;
     QHash<QString, qint64> lastSeq; // per room: live messages at or below were seen
     int maxContent = 4000;
     QElapsedTimer uptime;
@@ -141,6 +143,35 @@ qint64 CommandBot::uptimeMs() const
     return d->uptime.elapsed();
 }
 
+QString CommandBot::mentionReaction() const
+{
+    return d->mentionReaction;
+}
+
+void CommandBot::setMentionReaction(const QString &emoji)
+{
+    d->mentionReaction = emoji;
+}
+
+void CommandBot::reactToMention(const Message &message)
+{
+    // The server says who is mentioned (the users it knows), so an e-mail address or "@botany"
+    // does not count.
+    if (d->mentionReaction.isEmpty() || message.id.isEmpty()
+        || !message.mentions.contains(userId()))
+        return;
+    Room *room = d->client->room(message.roomId);
+    if (!room)
+        return;
+    const Message reacted = room->react(message.id, d->mentionReaction);
+    if (reacted.status == Message::Status::Failed) {
+        qCWarning(Log::bot) << "cannot react to a mention in" << message.roomId << ":"
+                            << reacted.error;
+        return;
+    }
+    Q_EMIT mentionReacted(message.roomId, message.id, d->mentionReaction);
+}
+
 bool CommandBot::reply(const QString &roomId, const QString &text)
 {
     const QUuid id
@@ -171,13 +202,15 @@ bool CommandBot::handleMessage(const Message &message)
             d->lastSeq.insert(message.roomId, message.seq);
         }
     }
-    if (!message.content.startsWith(QLatin1Char('/')))
-        return false;
-
     static const QRegularExpression nameRe(QStringLiteral("^/([A-Za-z0-9_-]{1,32})(?:\\s+|$)"));
-    const QRegularExpressionMatch match = nameRe.match(message.content);
-    if (!match.hasMatch())
+    const QRegularExpressionMatch match = message.content.startsWith(QLatin1Char('/'))
+        ? nameRe.match(message.content)
+        : QRegularExpressionMatch();
+    if (!match.hasMatch()) {
+        // A command is answered by its reply; only other messages get the reaction.
+        reactToMention(message);
         return false;
+    }
     CommandContext ctx;
     ctx.bot = this;
     ctx.message = message;

@@ -540,6 +540,93 @@ private Q_SLOTS:
         QVERIFY2(bot.badLines.isEmpty(), qPrintable(bot.badLines.join(QLatin1Char('\n'))));
     }
 
+    // --react-to-mentions (what run-demo.sh gives the demo bot): one reaction per live message
+    // that mentions the bot, none for other messages, a command that mentions it (it gets its
+    // reply), the history a join brings, the bot's own messages (its reply to "/echo @robot"
+    // mentions it too) or a replay after a re-join.
+    void reactsOncePerMessageThatMentionsIt()
+    {
+        startServer();
+        const QString eyes = QString::fromUtf8("\xF0\x9F\x91\x80");
+        auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
+        QVERIFY(alice);
+        QSignalSpy acked(alice.get(), &Client::messageAcked);
+        {
+            // The bot's user must be known to be mentioned (contract v1.1 "Mentions").
+            auto robot = connectedClient(QStringLiteral("robot"), QStringLiteral("general"));
+            QVERIFY(robot);
+        }
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("@robot before you came"));
+        QTRY_COMPARE(acked.size(), 1);
+
+        BotProcess bot;
+        bot.start(botArgs({ QStringLiteral("--join"), QStringLiteral("general"),
+            QStringLiteral("--json"), QStringLiteral("--react-to-mentions"), eyes }));
+        QVERIFY(bot.waitFor(QStringLiteral("joined")));
+        QSignalSpy received(alice.get(), &Client::messageReceived);
+
+        const QStringList mentioning
+            = { QStringLiteral("hi @robot, are you there?"), QStringLiteral("@robot again") };
+        alice->sendMessage(QStringLiteral("general"), mentioning.at(0));
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("just chatting"));
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("@robotics is not a name"));
+        QCOMPARE(ask(alice.get(), received, QStringLiteral("/echo @robot")),
+            QStringLiteral("[palaver-bot] @robot"));
+        alice->sendMessage(QStringLiteral("general"), mentioning.at(1));
+        QVERIFY(bot.waitFor(QStringLiteral("reacted"), {}, 2));
+
+        // A re-join replays the room's page: nothing in it is reacted to again.
+        m_server->dropClient(QStringLiteral("robot"));
+        QVERIFY(bot.waitFor(QStringLiteral("joined"),
+            [](const QJsonObject &e) { return e.value(QStringLiteral("rejoined")).toBool(); }));
+        const QString afterRejoin = QStringLiteral("@robot after the re-join");
+        alice->sendMessage(QStringLiteral("general"), afterRejoin);
+        QVERIFY(bot.waitFor(QStringLiteral("reacted"), {}, 3));
+        bot.process.terminate(); // flushes the outbox: every reaction is on the server after it
+        QVERIFY(bot.waitForExit());
+        QCOMPARE(bot.process.exitCode(), 0);
+        QCOMPARE(bot.count(QStringLiteral("reacted")), 3);
+        QVERIFY2(bot.badLines.isEmpty(), qPrintable(bot.badLines.join(QLatin1Char('\n'))));
+
+        const QStringList expected = mentioning + QStringList { afterRejoin };
+        QSet<QString> reactedIds;
+        for (const QJsonObject &e : std::as_const(bot.events)) {
+            if (e.value(QStringLiteral("event")).toString() != QLatin1String("reacted"))
+                continue;
+            QCOMPARE(e.value(QStringLiteral("emoji")).toString(), eyes);
+            QCOMPARE(e.value(QStringLiteral("roomId")).toString(), QStringLiteral("general"));
+            reactedIds.insert(e.value(QStringLiteral("messageId")).toString());
+        }
+        QCOMPARE(reactedIds.size(), 3); // three messages, once each
+
+        int ownMentions = 0;
+        const QVariantList messages = history(QStringLiteral("general"));
+        QVERIFY(!messages.isEmpty());
+        for (const QVariant &v : messages) {
+            const QVariantMap m = v.toMap();
+            const QString content = m.value(QStringLiteral("content")).toString();
+            const QVariantMap reactions = m.value(QStringLiteral("reactions")).toMap();
+            const bool mentionsBot = m.value(QStringLiteral("mentions"))
+                                         .toStringList()
+                                         .contains(QStringLiteral("robot"));
+            const bool own = m.value(QStringLiteral("userId")).toString() == QLatin1String("robot");
+            if (own && mentionsBot)
+                ++ownMentions;
+            if (expected.contains(content)) {
+                QVERIFY2(mentionsBot, qPrintable(content));
+                QVERIFY2(reactedIds.contains(m.value(QStringLiteral("id")).toString()),
+                    qPrintable(content));
+                QCOMPARE(reactions.keys(), QStringList { eyes });
+                QCOMPARE(
+                    reactions.value(eyes).toStringList(), QStringList { QStringLiteral("robot") });
+            } else {
+                QVERIFY2(reactions.isEmpty(), qPrintable(content));
+                QVERIFY(!reactedIds.contains(m.value(QStringLiteral("id")).toString()));
+            }
+        }
+        QCOMPARE(ownMentions, 1); // the reply to "/echo @robot" was a case the bot had to skip
+    }
+
     void stdinLinesArriveOnceAcrossRestart()
     {
         const QString db = m_dir.filePath(QStringLiteral("stdin.sqlite"));
@@ -959,6 +1046,11 @@ private Q_SLOTS:
                 QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
                     QStringLiteral("--join"), QStringLiteral("general"),
                     QStringLiteral("general") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--react-to-mentions"), QStringLiteral("two words") },
+                QStringList { QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1"),
+                    QStringLiteral("--react-to-mentions"), QStringLiteral("ok"),
+                    QStringLiteral("--no-commands") },
                 QStringList { QStringLiteral("--bogus") } }) {
             BotProcess bot;
             bot.start(args);

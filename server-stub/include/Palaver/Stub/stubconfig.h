@@ -45,6 +45,10 @@ struct StubConfig {
     //! Behave as a plain v1 server: no `features`, no v1.1 fields, v1.1 requests ignored like
     //! any event without a listener (docs/contract-v1.1.md "A v1 server").
     bool v1 = false;
+    //! On start, give each demo room that has no messages yet its seeded conversation
+    //! (`palaver-stub --demo`; see server-stub/src/demoseed_p.h). A room with a history of its
+    //! own is left alone, so a restart on the same file adds nothing.
+    bool demoConversation = false;
 
     //! The built-in `general` room used when no rooms file is given.
     static QList<RoomConfig> defaultRooms();

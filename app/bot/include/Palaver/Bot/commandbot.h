@@ -51,7 +51,8 @@ struct CommandContext {
 //! It never answers itself (messages whose author is the Client's user, as `session:ready`
 //! names it) nor anything that starts with its reply prefix (so two bots cannot talk in a loop),
 //! answers each live message at most once (by room and seq: a replay after a reconnect is not
-//! answered again) and never answers history. `/help` is built in.
+//! answered again) and never answers history. `/help` is built in. The same rules hold for the
+//! reaction to a mention (setMentionReaction()).
 class CommandBot : public QObject {
     Q_OBJECT
 
@@ -84,18 +85,30 @@ public:
     //! Time since the bot was created, in ms.
     qint64 uptimeMs() const;
 
+    //! The emoji the bot reacts with to a live message that mentions it (its user id among the
+    //! message's `mentions`, contract v1.1) and is not a command (a command gets its reply
+    //! instead); empty (the default): it does not react.
+    QString mentionReaction() const;
+    void setMentionReaction(const QString &emoji);
+
     //! Sends `prefix + text` to `roomId` through the outbox. Returns false when it was not queued.
     bool reply(const QString &roomId, const QString &text);
 
-    //! Handles one message as if it had just arrived (what the bot does for messageReceived()).
+    //! Handles one message as if it had just arrived (what the bot does for messageReceived()):
+    //! runs its command, or reacts to it if it mentions the bot (see setMentionReaction()).
     //! Returns whether a command ran.
     bool handleMessage(const Message &message);
 
 Q_SIGNALS:
     //! A command ran (or an unknown one got its answer); `command` without the slash.
     void commandHandled(const QString &roomId, const QString &command, const QString &userId);
+    //! The bot reacted with mentionReaction() to `messageId`, which mentioned it (the reaction
+    //! goes through the outbox like a reply).
+    void mentionReacted(const QString &roomId, const QString &messageId, const QString &emoji);
 
 private:
+    void reactToMention(const Message &message);
+
     class Private;
     std::unique_ptr<Private> d;
 };
