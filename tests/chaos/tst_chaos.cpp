@@ -106,22 +106,33 @@ bool deletedAtTick(int tick)
     return tick % 7 == 0;
 }
 
-//! The stub's database, read through a connection of our own (WAL: readers do not block it).
-QHash<QString, QList<Stored>> readStore(const QString &path)
+//! Runs `sql` on the stub's database through a connection of our own (WAL: readers do not
+//! block it) and hands each row to `onRow`.
+template<typename OnRow> void queryStore(const QString &path, const QString &sql, OnRow onRow)
 {
-    QHash<QString, QList<Stored>> out;
     const QString name = QStringLiteral("chaos-check");
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
-        if (!db.open())
-            return out;
-        QSqlQuery q(db);
-        q.exec(QStringLiteral("SELECT room_id, seq, id, CAST(client_id AS TEXT), "
-                              "CAST(user_id AS TEXT), CAST(content AS TEXT), rev, edited_at, "
-                              "deleted, CAST(reactions AS TEXT) FROM messages "
-                              "ORDER BY room_id, seq"));
-        while (q.next()) {
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.exec(sql);
+            while (q.next())
+                onRow(q);
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+//! The stored messages, by room, in seq order.
+QHash<QString, QList<Stored>> readStore(const QString &path)
+{
+    QHash<QString, QList<Stored>> out;
+    queryStore(path,
+        QStringLiteral("SELECT room_id, seq, id, CAST(client_id AS TEXT), CAST(user_id AS TEXT), "
+                       "CAST(content AS TEXT), rev, edited_at, deleted, CAST(reactions AS TEXT) "
+                       "FROM messages ORDER BY room_id, seq"),
+        [&out](const QSqlQuery &q) {
             Stored s { q.value(2).toString(), q.value(1).toLongLong(), QUuid(q.value(3).toString()),
                 q.value(4).toString(), q.value(5).toString(), q.value(6).toLongLong(),
                 !q.value(7).isNull(), q.value(8).toInt() != 0, {} };
@@ -134,9 +145,7 @@ QHash<QString, QList<Stored>> readStore(const QString &path)
                 s.reactions.insert(it.key(), users);
             }
             out[q.value(0).toString()].append(s);
-        }
-    }
-    QSqlDatabase::removeDatabase(name);
+        });
     return out;
 }
 
@@ -144,18 +153,10 @@ QHash<QString, QList<Stored>> readStore(const QString &path)
 QHash<QString, QHash<QString, qint64>> readMarkers(const QString &path)
 {
     QHash<QString, QHash<QString, qint64>> out;
-    const QString name = QStringLiteral("chaos-markers");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (!db.open())
-            return out;
-        QSqlQuery q(db);
-        q.exec(QStringLiteral("SELECT CAST(user_id AS TEXT), room_id, seq FROM read_markers"));
-        while (q.next())
+    queryStore(path, QStringLiteral("SELECT CAST(user_id AS TEXT), room_id, seq FROM read_markers"),
+        [&out](const QSqlQuery &q) {
             out[q.value(0).toString()][q.value(1).toString()] = q.value(2).toLongLong();
-    }
-    QSqlDatabase::removeDatabase(name);
+        });
     return out;
 }
 
