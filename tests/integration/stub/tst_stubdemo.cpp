@@ -241,7 +241,8 @@ private Q_SLOTS:
         QVERIFY(server.restart());
         auto again = connectedClient(server, QStringLiteral("alice"));
         QVERIFY(again);
-        for (const json &room : (*again->waitEvent("session:ready"))["rooms"]) {
+        const json readyAgain = *again->waitEvent("session:ready");
+        for (const json &room : readyAgain["rooms"]) {
             const std::string id = room["id"].get<std::string>();
             const qint64 expected = lastSeqs[id].get<qint64>() + (id == "general" ? 1 : 0);
             JCOMPARE(room["lastSeq"], expected);
@@ -256,7 +257,8 @@ private Q_SLOTS:
         QVERIFY2(server.start(QHostAddress::LocalHost, 0), qPrintable(server.errorString()));
         auto alice = connectedClient(server, QStringLiteral("alice"));
         QVERIFY(alice);
-        for (const json &room : (*alice->waitEvent("session:ready"))["rooms"])
+        const json ready = *alice->waitEvent("session:ready");
+        for (const json &room : ready["rooms"])
             JCOMPARE(room["lastSeq"], 0);
     }
 };
