@@ -122,6 +122,18 @@ bool OutboxSender::waitsToSend(const QString &messageId) const
     return waiting && !waiting->isChange();
 }
 
+QList<OutboxEntry> OutboxSender::waitingChanges(const QString &messageId) const
+{
+    QList<OutboxEntry> out;
+    if (m_outbox) {
+        for (const OutboxEntry &e : m_outbox->entries()) {
+            if (e.isChange() && e.messageId == messageId)
+                out.append(e);
+        }
+    }
+    return out;
+}
+
 std::optional<OutboxEntry> OutboxSender::entry(const QUuid &clientId) const
 {
     if (!m_outbox)

@@ -48,6 +48,8 @@ public:
     bool editQueued(const QString &clientId, const QString &content);
     //! Whether `messageId` is the clientId of a send still in the outbox.
     bool waitsToSend(const QString &messageId) const;
+    //! The changes of `messageId` not answered yet, in the order they were made.
+    QList<OutboxEntry> waitingChanges(const QString &messageId) const;
     bool discard(const QUuid &clientId);
     QList<Message> pending() const;
     int count() const;

@@ -295,10 +295,13 @@ void Room::Private::onUpdated(const Message &message)
         lastMessage = message;
         Q_EMIT q->lastMessageChanged();
     }
-    if (auto it = optimistic.find(message.id); it != optimistic.end())
-        it->confirmed = message; // the server's state moved on: roll back to this one
+    Message shown = message;
+    if (auto it = optimistic.find(message.id); it != optimistic.end()) {
+        it->confirmed = message; // the server's state moved on: a rollback goes to this one
+        shown = withWaitingChanges(message); // and what we changed still shows until answered
+    }
     messages->flushIncoming(); // the row may still wait in this turn's batch
-    messages->updateMessage(message);
+    messages->updateMessage(shown);
     Q_EMIT q->messageUpdated(message);
 }
 
@@ -321,7 +324,8 @@ void Room::Private::onChangeRefused(
         const Message confirmed = it->confirmed;
         if (--it->waiting <= 0)
             optimistic.erase(it);
-        messages->updateMessage(confirmed); // rolled back; the reason goes with changeFailed
+        // Rolled back (the reason goes with changeFailed), with what else waits still shown.
+        messages->updateMessage(withWaitingChanges(confirmed));
     }
     Q_EMIT q->changeFailed(change.messageId, code, message);
 }
@@ -706,12 +710,24 @@ Message Room::Private::showChange(const OutboxEntry &change, Message pending)
     Optimistic &o = optimistic[change.messageId];
     if (o.waiting++ == 0)
         o.confirmed = m;
+    applyChange(m, change);
+    messages->updateMessage(m);
+    m.status = Message::Status::Pending;
+    return m;
+}
+
+void Room::Private::applyChange(Message &m, const OutboxEntry &change) const
+{
     switch (change.kind) {
     case OutboxEntry::Kind::Edit:
+        if (m.deleted || (m.isEdited() && m.content == change.content))
+            break; // made already (its time is the server's), or overtaken by a delete
         m.content = change.content;
         m.editedAt = QDateTime::currentDateTimeUtc();
         break;
     case OutboxEntry::Kind::Delete:
+        if (m.deleted)
+            break;
         m.deleted = true;
         m.deletedAt = QDateTime::currentDateTimeUtc();
         m.content.clear();
@@ -719,6 +735,8 @@ Message Room::Private::showChange(const OutboxEntry &change, Message pending)
         m.mentions.clear();
         break;
     case OutboxEntry::Kind::React: {
+        if (m.deleted)
+            break;
         const QString own = ownUserId();
         auto it = std::find_if(m.reactions.begin(), m.reactions.end(),
             [&](const MessageReaction &r) { return r.emoji == change.emoji; });
@@ -739,9 +757,17 @@ Message Room::Private::showChange(const OutboxEntry &change, Message pending)
     case OutboxEntry::Kind::Send:
         break;
     }
-    messages->updateMessage(m);
-    m.status = Message::Status::Pending;
-    return m;
+}
+
+Message Room::Private::withWaitingChanges(Message confirmed) const
+{
+    if (directory) {
+        // Our changes are idempotent: one the server already made (its news came before its
+        // answer) is made again to the same effect.
+        for (const OutboxEntry &change : directory->waitingChanges(confirmed.id))
+            applyChange(confirmed, change);
+    }
+    return confirmed;
 }
 
 Message Room::edit(const QString &messageId, const QString &text)

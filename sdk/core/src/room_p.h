@@ -112,6 +112,10 @@ public:
     Message queueChange(OutboxEntry change, const QString &feature);
     //! Shows `change` of its message at once (when the message is in the timeline).
     Message showChange(const OutboxEntry &change, Message pending);
+    //! `change` made to `m` as the server will make it (our user's part of it).
+    void applyChange(Message &m, const OutboxEntry &change) const;
+    //! The server's state `confirmed` with our changes that wait for an answer made to it.
+    Message withWaitingChanges(Message confirmed) const;
     //! send() and reply(): `replyTo` empty for a plain send.
     Message sendText(const QString &text, const QString &replyTo);
     void onTyping(const QString &userId, bool typing);

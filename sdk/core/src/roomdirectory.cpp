@@ -335,6 +335,11 @@ bool RoomDirectory::editQueued(const QString &clientId, const QString &content)
     return d.outbox.editQueued(clientId, content);
 }
 
+QList<OutboxEntry> RoomDirectory::waitingChanges(const QString &messageId) const
+{
+    return d.outbox.waitingChanges(messageId);
+}
+
 void RoomDirectory::sendRead(const QString &roomId, qint64 seq)
 {
     qint64 &marker = m_readToSend[roomId];

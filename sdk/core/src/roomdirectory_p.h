@@ -109,6 +109,7 @@ public:
     QUuid queueSend(const QString &roomId, const QString &content, const QString &replyTo);
     QUuid queueChange(const OutboxEntry &change);
     bool editQueued(const QString &clientId, const QString &content);
+    QList<OutboxEntry> waitingChanges(const QString &messageId) const;
     //! Stores the read marker on the server (`room:read`) now, or once connected.
     void sendRead(const QString &roomId, qint64 seq);
     bool isOnline(const QString &userId) const;

@@ -5,6 +5,7 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <utility>
 
 using nlohmann::json;
 
@@ -83,12 +84,27 @@ void ChatScript::onEvent(QWebSocket *socket, const json &data, std::optional<std
     if (!data.is_array() || data.empty() || !data[0].is_string())
         return;
     const std::string event = data[0].get<std::string>();
+    if (holdRequest && holdRequest(event)) {
+        m_held.push_back({ socket, data, id });
+        return;
+    }
     const json payload = data.size() > 1 ? data[1] : json();
     requests.append(QString::fromStdString(event));
     m_log.emplace_back(event, payload);
     const json reply = answer(socket, event, payload);
     if (id && !(loseAnswer && loseAnswer(event)))
         raw.sendAck(socket, *id, json::array({ reply }));
+}
+
+void ChatScript::releaseHeld()
+{
+    const auto held = std::exchange(m_held, {});
+    const auto hold = std::exchange(holdRequest, nullptr);
+    for (const Held &h : held) {
+        if (h.socket)
+            onEvent(h.socket, h.data, h.id);
+    }
+    holdRequest = hold;
 }
 
 json ChatScript::answer(QWebSocket *socket, const std::string &event, const json &p)

@@ -8,6 +8,7 @@
 #include "rawserver.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 #include <QString>
 
@@ -15,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 class QWebSocket;
@@ -41,6 +43,12 @@ public:
     //! Carries out a request but loses its answer (with raw.dropAll(), a server that vanishes
     //! between storing and acknowledging). Called once per request with an ack.
     std::function<bool(const std::string &event)> loseAnswer;
+    //! Holds a request back, neither carried out nor answered, until releaseHeld(): a server
+    //! slow to get to it while other news goes out.
+    std::function<bool(const std::string &event)> holdRequest;
+    //! Carries out and answers the held requests, in their order.
+    void releaseHeld();
+    int heldCount() const { return int(m_held.size()); }
 
     bool listen() { return raw.listen(); }
     QUrl url() const { return raw.url(); }
@@ -74,6 +82,12 @@ private:
     void broadcast(const std::string &room, const std::string &event, const nlohmann::json &m);
     nlohmann::json sessionReady(const QString &user);
 
+    struct Held {
+        QPointer<QWebSocket> socket;
+        nlohmann::json data;
+        std::optional<std::uint64_t> id;
+    };
+    std::vector<Held> m_held;
     std::map<std::string, RoomState> m_rooms;
     std::map<std::pair<QString, std::string>, std::int64_t> m_readSeq;
     QHash<QWebSocket *, QString> m_users;

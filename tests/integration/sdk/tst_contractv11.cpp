@@ -263,6 +263,47 @@ private Q_SLOTS:
         QCOMPARE(server.payloads("room:updates").back().value("afterRev", -1), 1);
     }
 
+    void ourWaitingChangesStayShownWhenOtherNewsOfTheMessageComes()
+    {
+        // Our edit and reaction wait for the server while another user's reaction of the same
+        // message arrives: the row shows the server's news with our changes still made to it,
+        // and once they are answered, the server's state.
+        ChatScript server;
+        QVERIFY(server.listen());
+        server.post(QStringLiteral("alice"), "general", "typo");
+        server.holdRequest = [](const std::string &event) {
+            return event == "message:edit" || event == "message:react";
+        };
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        MessageModel *model = room->messages();
+        QCOMPARE(room->edit(QStringLiteral("m1"), QStringLiteral("fixed")).status,
+            Message::Status::Pending);
+        QCOMPARE(room->react(QStringLiteral("m1"), QStringLiteral("ok"), true).status,
+            Message::Status::Pending);
+        QTRY_COMPARE(server.heldCount(), 2);
+
+        server.change(QStringLiteral("bob"), "message:react",
+            { { "roomId", "general" }, { "messageId", "m1" }, { "emoji", "ok" }, { "add", true } });
+        QTRY_COMPARE(model->message(0).rev, 1); // bob's reaction is in
+        Message row = model->message(0);
+        QCOMPARE(row.content, QStringLiteral("fixed"));
+        QVERIFY(row.isEdited());
+        QCOMPARE(row.reactions.size(), 1);
+        QCOMPARE(row.reactions.value(0).userIds,
+            (QStringList { QStringLiteral("alice"), QStringLiteral("bob") }));
+
+        server.releaseHeld();
+        QTRY_COMPARE(model->message(0).rev, serverMessage(server, "m1")["rev"].get<qint64>());
+        row = model->message(0);
+        QCOMPARE(row.content, QStringLiteral("fixed"));
+        QCOMPARE(row.reactions.value(0).userIds,
+            (QStringList { QStringLiteral("alice"), QStringLiteral("bob") }));
+        QCOMPARE(row.editedAt.toString(Qt::ISODateWithMs),
+            QString::fromStdString(serverMessage(server, "m1")["editedAt"].get<std::string>()));
+    }
+
     void changeOfAMessageWhoseNewsIsLateComesWithTheNews()
     {
         // Bob's message's news is lost, a reaction to it arrives live; the next message reveals
