@@ -160,6 +160,19 @@ QHash<QString, QHash<QString, qint64>> readMarkers(const QString &path)
     return out;
 }
 
+//! What still waits in a client's outbox file: one line per entry (kind, message id).
+QStringList outboxLeft(const QString &path)
+{
+    QStringList out;
+    queryStore(path, QStringLiteral("SELECT kind, message_id, client_id FROM outbox ORDER BY seq"),
+        [&out](const QSqlQuery &q) {
+            out.append(
+                QStringLiteral("kind %1 of %2 (%3)")
+                    .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString()));
+        });
+    return out;
+}
+
 int envInt(const char *name, int fallback)
 {
     bool ok = false;
@@ -413,6 +426,10 @@ private Q_SLOTS:
             for (auto &c : clients) {
                 if (c->state() != Client::State::Connected || c->pendingMessageCount() != 0)
                     return false;
+                // Changes too: pendingMessageCount counts only sends.
+                if (!outboxLeft(dir.filePath(userOf.value(c.get()) + QStringLiteral(".outbox")))
+                         .isEmpty())
+                    return false;
             }
             if (!haveRooms)
                 return true;
@@ -474,6 +491,16 @@ private Q_SLOTS:
                                << "expected" << content << deleted;
                 }
             }
+        }
+        // Every change was answered: nothing waits in any outbox (pendingMessageCount counts
+        // only sends).
+        int changesWaiting = 0;
+        for (auto &c : clients) {
+            const QStringList left
+                = outboxLeft(dir.filePath(userOf.value(c.get()) + QStringLiteral(".outbox")));
+            changesWaiting += int(left.size());
+            for (const QString &line : left)
+                qWarning() << "still in the outbox of" << userOf.value(c.get()) << line;
         }
         int reactedMessages = 0;
         for (const QString &id : roomIds) {
@@ -546,9 +573,9 @@ private Q_SLOTS:
             clientCount * int(roomIds.size()), signalMismatches);
         qInfo("chaos figures: changes made: edits %d, deletes %d, reactions %d, read markers "
               "%d; stored: messages with reactions %d, read markers %d; changes lost %d, "
-              "refused %d; signalled states mismatched %d",
+              "refused %d, still waiting %d; signalled states mismatched %d",
             edits, deletes, reactions, markers, reactedMessages, markersStored, changesLost,
-            changesRefused, stateMismatches);
+            changesRefused, changesWaiting, stateMismatches);
         qInfo("chaos figures: duration %.1f s under faults, %.1f s to converge", chaosMs / 1000.0,
             (totalMs - chaosMs) / 1000.0);
 
@@ -562,14 +589,9 @@ private Q_SLOTS:
         QCOMPARE(signalMismatches, 0);
         QVERIFY(st.cuts > 0);
         if (haveRooms) {
-            // Known open bug: now and then a client's edits and deletes never reach the store,
-            // with no refusal (e.g. PALAVER_CHAOS_SEED=380717841). ctest runs with
-            // PALAVER_CHAOS_KNOWN_LOSS=1 until it is fixed; the figure is printed either way.
-            if (changesLost > 0 && qEnvironmentVariableIntValue("PALAVER_CHAOS_KNOWN_LOSS") > 0)
-                qWarning("chaos: %d changes lost (known open bug, not failing)", changesLost);
-            else
-                QCOMPARE(changesLost, 0);
+            QCOMPARE(changesLost, 0);
             QCOMPARE(changesRefused, 0);
+            QCOMPARE(changesWaiting, 0);
             QCOMPARE(stateMismatches, 0);
             QVERIFY(edits > 0 && deletes > 0 && reactions > 0 && markers > 0);
             QVERIFY(reactedMessages > 0);
