@@ -72,6 +72,9 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
         "EMOJI");
     const auto stdinRoom = opt("stdin",
         "Send each line of standard input to ROOM; exit when all are acknowledged.", "ROOM");
+    const auto store = opt("store",
+        "Keep the account's data (its outbox) in a file of its own in DIR (survives restarts).",
+        "DIR");
     const auto outbox
         = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
     const auto maxAttempts
@@ -193,6 +196,11 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     }
     o->stdinRoom = p.value(stdinRoom);
     o->outboxPath = p.value(outbox);
+    o->storeDirectory = p.value(store);
+    if (!o->outboxPath.isEmpty() && !o->storeDirectory.isEmpty()) {
+        *error = QStringLiteral("--store and --outbox do not go together");
+        return false;
+    }
     o->verbose = p.isSet(verbose);
     double v = 0;
     if (!number(maxAttempts, 0, 1000000, &v))
@@ -331,6 +339,11 @@ void BotApp::run(const QString &token)
         policy.setMaxDelay(5 * m_options.reconnectDelayMs);
     }
     client->setReconnectPolicy(policy);
+    if (!m_options.storeDirectory.isEmpty()) {
+        client->setStoreDirectory(m_options.storeDirectory);
+        if (!client->storeFileName().isEmpty())
+            qCInfo(Log::bot) << "account store:" << client->storeFileName();
+    }
     if (!m_options.outboxPath.isEmpty() && !client->setOutboxPath(m_options.outboxPath)) {
         qCCritical(Log::bot) << "cannot open the outbox" << m_options.outboxPath;
         exitNow(ExitUsage);

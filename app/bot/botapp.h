@@ -45,6 +45,7 @@ struct BotOptions {
     QString mentionReaction; //!< --react-to-mentions; empty: no reactions
     QString stdinRoom;
     QString outboxPath;
+    QString storeDirectory; //!< --store: Client::setStoreDirectory()
     int maxAttempts = 0;
     int reconnectDelayMs = 0; //!< 0: the ReconnectPolicy's defaults
     int flushTimeoutMs = 5000;

@@ -25,6 +25,8 @@ set(PALAVER_SDK_CORE_SOURCES
     src/eventdispatch.cpp
     src/outboxsender_p.h
     src/outboxsender.cpp
+    src/accountfile_p.h
+    src/accountfile.cpp
     src/messageconversion_p.h
     src/messageconversion.cpp
     src/ackreply_p.h

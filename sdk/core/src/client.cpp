@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The public facade: every call is handed to the part of the Client that does the job (see
 // client_p.h).
+#include "accountfile_p.h"
 #include "client_p.h"
 #include "logging_p.h"
 #include "roomdirectory_p.h"
 #include <Palaver/client.h>
 
+#include <QDir>
+#include <QFile>
 #include <QMetaMethod>
 #include <QPromise>
 #include <QUrlQuery>
@@ -20,6 +23,28 @@ ClientCore::ClientCore(Client *q)
 
 ClientCore::~ClientCore() = default;
 
+void ClientCore::followAccount()
+{
+    if (storeDirectory.isEmpty())
+        return;
+    const QString user = confirmedUser.isEmpty() ? jwtSubject(connection.token) : confirmedUser;
+    const QUrl server = connection.urls.value(0); // the others are nodes of the same server
+    if (user.isEmpty() || !server.isValid() || server.host().isEmpty())
+        return; // not known yet: a token provider's token, or session:ready, will tell
+    const QString file = QDir(storeDirectory).filePath(accountFileName(server, user));
+    if (file == outbox.path)
+        return;
+    if (!QDir().mkpath(storeDirectory)) {
+        connection.raise(Client::Error::OutboxError,
+            QStringLiteral("Cannot create the store folder %1").arg(storeDirectory));
+        return;
+    }
+    qCDebug(Log::client) << "store: the account's file is"
+                         << QDir(storeDirectory).relativeFilePath(file);
+    outbox.moveTo(file);
+    Q_EMIT q->storeFileNameChanged();
+}
+
 bool Client::Private::listensToEveryEvent() const
 {
     static const QMetaMethod eventSignal = QMetaMethod::fromSignal(&Client::eventReceived);
@@ -31,7 +56,13 @@ bool Client::Private::listensToEveryEvent() const
 
 Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
 {
-    connect(d->rooms, &RoomDirectory::userChanged, this, &Client::userChanged);
+    connect(d->rooms, &RoomDirectory::userChanged, this, [this] {
+        if (const QString user = d->rooms->userId(); !user.isEmpty()) {
+            d->confirmedUser = user;
+            d->followAccount();
+        }
+        Q_EMIT userChanged();
+    });
     connect(d->rooms, &RoomDirectory::limitsChanged, this, &Client::limitsChanged);
     connect(d->rooms, &RoomDirectory::featuresChanged, this, &Client::featuresChanged);
     connect(d->rooms, &RoomDirectory::onlineUsersChanged, this, &Client::onlineUsersChanged);
@@ -64,6 +95,8 @@ void Client::setUrls(const QList<QUrl> &urls)
         return;
     d->connection.urls = urls;
     d->connection.urlIndex = 0;
+    d->confirmedUser.clear();
+    d->followAccount();
     Q_EMIT urlChanged();
 }
 
@@ -101,6 +134,8 @@ void Client::setToken(const QString &token)
 {
     d->connection.token = token;
     d->connection.tokenProvider = nullptr;
+    d->confirmedUser.clear();
+    d->followAccount();
 }
 
 void Client::setTokenProvider(TokenProvider provider)
@@ -195,6 +230,41 @@ bool Client::setOutboxPath(const QString &path)
 QString Client::outboxPath() const
 {
     return d->outbox.path;
+}
+
+void Client::setStoreDirectory(const QString &directory)
+{
+    if (directory == d->storeDirectory)
+        return;
+    d->storeDirectory = directory;
+    d->followAccount();
+    Q_EMIT storeFileNameChanged();
+}
+
+QString Client::storeDirectory() const
+{
+    return d->storeDirectory;
+}
+
+QString Client::storeFileName() const
+{
+    return d->storeDirectory.isEmpty() ? QString() : d->outbox.path;
+}
+
+bool Client::removeStore()
+{
+    const QString file = storeFileName();
+    if (file.isEmpty())
+        return false;
+    d->outbox.reopen(QString()); // closes the file; nothing of this account stays in memory
+    bool removed = QFile::remove(file);
+    for (const char *suffix : { "-wal", "-shm", "-journal" })
+        QFile::remove(file + QLatin1String(suffix));
+    removed = removed && !QFile::exists(file);
+    if (!removed)
+        d->connection.raise(Error::OutboxError, QStringLiteral("Cannot delete %1").arg(file));
+    Q_EMIT storeFileNameChanged();
+    return removed;
 }
 
 int Client::outboxCapacity() const

@@ -29,6 +29,12 @@ public:
     OutboxSender outbox; //!< persisted chat messages out
     RoomDirectory *rooms = nullptr; //!< the rooms layer (a child QObject)
 
+    QString storeDirectory; //!< Client::setStoreDirectory()
+    QString confirmedUser; //!< the user of this url and token's session:ready, once known
+    //! Opens the current account's file in storeDirectory as the outbox, when the account is
+    //! known and its file is not the open one.
+    void followAccount();
+
     //! Whether anyone listens to Client::eventReceived() (only the Client may ask Qt).
     virtual bool listensToEveryEvent() const = 0;
 };

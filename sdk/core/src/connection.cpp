@@ -341,6 +341,7 @@ void Connection::openSocket(const QString &useToken)
         return;
     }
     token = useToken; // the provider's latest answer, for the CONNECT packet
+    d.followAccount(); // a provider's token may be the first to name the account
     std::optional<QSslConfiguration> ssl;
     if (endpoint.scheme() == QLatin1String("wss")) {
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();

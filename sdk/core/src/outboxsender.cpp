@@ -71,6 +71,30 @@ bool OutboxSender::reopen(const QString &newPath)
     return ok;
 }
 
+bool OutboxSender::moveTo(const QString &newPath)
+{
+    QList<OutboxEntry> carried;
+    if (m_outbox && path.isEmpty())
+        carried = m_outbox->entries();
+    const bool opened = reopen(newPath);
+    if (!opened)
+        reopen(QString()); // reported: go on in memory, with what waited there
+    bool any = false;
+    for (const OutboxEntry &e : std::as_const(carried)) {
+        if (m_outbox->contains(e.clientId) || !store(e))
+            continue;
+        any = true;
+        if (!e.isChange())
+            m_mayHaveSent.insert(e.clientId); // it may be on its way
+    }
+    if (any) {
+        Q_EMIT d.q->pendingMessageCountChanged();
+        d.rooms->keepAll(rooms());
+        flush();
+    }
+    return opened;
+}
+
 void OutboxSender::setCapacity(int value)
 {
     capacity = qMax(1, value);

@@ -36,6 +36,9 @@ public:
     //! Opens the outbox if it is not open; false (and OutboxError reported) when it cannot be.
     bool ensure();
     bool reopen(const QString &path);
+    //! reopen(), carrying what waits in an in-memory outbox into the file (not the entries of
+    //! another file: those belong to it).
+    bool moveTo(const QString &path);
     void setCapacity(int capacity);
 
     //! Stores a message and sends it when it can; a null QUuid when it could not be stored.

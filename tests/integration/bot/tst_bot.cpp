@@ -9,8 +9,10 @@
 #include <Palaver/Stub/jwtverifier.h>
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
+#include <Palaver/messagemodel.h>
 #include <Palaver/room.h>
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -1029,6 +1031,51 @@ private Q_SLOTS:
                          return e.value(QStringLiteral("pending")).toInt() == 1;
                      }),
             1);
+    }
+
+    void storeKeepsUnsentLinesForTheNextRun()
+    {
+        // --store: a line queued while the server is down survives the bot's exit and is sent,
+        // once, by the next run of the same account.
+        startServer(testConfig(m_dir.filePath(QStringLiteral("store.sqlite"))));
+        const QUrl url = m_server->url();
+        const quint16 port = m_server->serverPort();
+        const QString token = tokenFile(QStringLiteral("robot"));
+        const QString store = m_dir.filePath(QStringLiteral("bot-store"));
+        const QStringList args { QStringLiteral("--url"), url.toString(),
+            QStringLiteral("--token-file"), token, QStringLiteral("--store"), store,
+            QStringLiteral("--stdin"), QStringLiteral("general"), QStringLiteral("--json"),
+            QStringLiteral("--no-commands"), QStringLiteral("--flush-timeout"),
+            QStringLiteral("300") };
+        m_server->stop();
+        {
+            BotProcess bot;
+            bot.start(args);
+            bot.process.write("kept for later\n");
+            QVERIFY(bot.waitFor(QStringLiteral("queued")));
+            bot.process.terminate();
+            QVERIFY(bot.waitForExit());
+            QCOMPARE(bot.process.exitCode(), 5); // unsent at exit, as without --store
+        }
+        const QStringList files = QDir(store).entryList({ QStringLiteral("robot@*.sqlite") });
+        QCOMPARE(files.size(), 1);
+
+        QVERIFY2(
+            m_server->start(QHostAddress::LocalHost, port), qPrintable(m_server->errorString()));
+        BotProcess again;
+        again.start(args);
+        again.process.closeWriteChannel(); // nothing new: it exits once the old line is acked
+        QVERIFY(again.waitForExit(30000));
+        QCOMPARE(again.process.exitCode(), 0);
+        QCOMPARE(again.count(QStringLiteral("acked")), 1);
+        auto reader = connectedClient(QStringLiteral("reader"), QStringLiteral("general"));
+        QVERIFY(reader);
+        Room *room = reader->room(QStringLiteral("general"));
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        int kept = 0;
+        for (int row = 0; row < room->messages()->count(); ++row)
+            kept += room->messages()->message(row).content == QStringLiteral("kept for later");
+        QCOMPARE(kept, 1);
     }
 
     void usageErrorsExitWithTwo()

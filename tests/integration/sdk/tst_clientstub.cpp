@@ -4,6 +4,8 @@
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
 
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSignalSpy>
@@ -344,6 +346,88 @@ private Q_SLOTS:
         QVERIFY(third->setOutboxPath(path));
         QCOMPARE(third->pendingMessageCount(), 0);
         QCOMPARE(history(QStringLiteral("general")).size(), 3);
+    }
+
+    void storeDirectoryKeepsEachAccountsQueueAcrossRestarts()
+    {
+        startServer();
+        m_server->setRefuseConnections(true); // the server is down the whole first session
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString store = dir.filePath(QStringLiteral("accounts"));
+        QString aliceFile;
+        QList<QUuid> ids;
+        {
+            auto client = makeClient(QStringLiteral("alice"));
+            QSignalSpy fileChanged(client.get(), &Client::storeFileNameChanged);
+            // A message queued before the folder is known moves into the account's file.
+            ids.append(client->sendMessage(QStringLiteral("general"), QStringLiteral("early")));
+            client->setStoreDirectory(store);
+            aliceFile = client->storeFileName();
+            QVERIFY(fileChanged.size() >= 1);
+            QVERIFY2(aliceFile.startsWith(store + QLatin1Char('/')), qPrintable(aliceFile));
+            QVERIFY2(QFileInfo(aliceFile).fileName().startsWith(
+                         QStringLiteral("alice@127.0.0.1_%1-").arg(m_server->serverPort())),
+                qPrintable(aliceFile));
+            QVERIFY(QFile::exists(aliceFile));
+            client->open();
+            ids.append(client->sendMessage(QStringLiteral("general"), QStringLiteral("offline")));
+            QCOMPARE(client->pendingMessageCount(), 2);
+
+            // Another user's token: another file; alice's messages are never sent as bob.
+            client->setToken(QString::fromUtf8(m_server->makeToken(QStringLiteral("bob"))));
+            QVERIFY(client->storeFileName() != aliceFile);
+            QCOMPARE(client->pendingMessageCount(), 0);
+            client->setToken(QString::fromUtf8(m_server->makeToken(QStringLiteral("alice"))));
+            QCOMPARE(client->storeFileName(), aliceFile);
+            QCOMPARE(client->pendingMessageCount(), 2);
+            // The app is closed with the server still down.
+        }
+        auto again = makeClient(QStringLiteral("alice"));
+        again->setStoreDirectory(store);
+        QCOMPARE(again->storeFileName(), aliceFile);
+        QCOMPARE(again->pendingMessageCount(), 2);
+        QCOMPARE(again->pendingMessages().at(1).content, QStringLiteral("offline"));
+        QSignalSpy acked(again.get(), &Client::messageAcked);
+        again->open();
+        m_server->setRefuseConnections(false); // the server is back
+        QTRY_COMPARE_WITH_TIMEOUT(acked.size(), 2, 10000);
+        QCOMPARE(acked.at(0).at(0).toUuid(), ids.at(0));
+        QCOMPARE(acked.at(1).at(0).toUuid(), ids.at(1));
+        QCOMPARE(again->pendingMessageCount(), 0);
+        const QVariantList stored = history(QStringLiteral("general"));
+        QCOMPARE(stored.size(), 2); // each once
+        QCOMPARE(stored.at(0).toMap().value(QStringLiteral("content")).toString(),
+            QStringLiteral("early"));
+
+        // Signing out for good deletes the account's file.
+        QVERIFY(again->removeStore());
+        QVERIFY(!QFile::exists(aliceFile));
+        QVERIFY(again->storeFileName().isEmpty());
+        QVERIFY(!again->removeStore());
+    }
+
+    void storeFileOfATokenProvidersAccount()
+    {
+        // With a token provider the account is not known before the first connection attempt
+        // asks it for a token: no file until then, and that token's user's file after.
+        startServer();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto client = std::make_unique<Client>();
+        client->setUrl(m_server->url());
+        client->setReconnectPolicy(fastPolicy());
+        client->setStoreDirectory(dir.path());
+        QVERIFY(client->storeFileName().isEmpty());
+        const QString token = QString::fromUtf8(m_server->makeToken(QStringLiteral("carol")));
+        client->setTokenProvider([token](const Client::TokenCallback &give) { give(token); });
+        QSignalSpy fileChanged(client.get(), &Client::storeFileNameChanged);
+        client->open();
+        QTRY_COMPARE(client->state(), Client::State::Connected);
+        QVERIFY(fileChanged.size() >= 1);
+        QVERIFY2(QFileInfo(client->storeFileName()).fileName().startsWith(QStringLiteral("carol@")),
+            qPrintable(client->storeFileName()));
+        QCOMPARE(client->userId(), QStringLiteral("carol"));
     }
 
     void outboxIsBounded()

@@ -67,6 +67,11 @@ class PALAVER_SDK_EXPORT Client : public QObject {
     //! `react`, `reply`, `mention`, `read`), sorted; empty for a v1 server and before the first
     //! `session:ready`.
     Q_PROPERTY(QStringList features READ features NOTIFY featuresChanged)
+    //! A folder for per-account files (setStoreDirectory()); empty: none.
+    Q_PROPERTY(QString storeDirectory READ storeDirectory WRITE setStoreDirectory NOTIFY
+            storeFileNameChanged)
+    //! The current account's file in storeDirectory(); empty while the account is not known.
+    Q_PROPERTY(QString storeFileName READ storeFileName NOTIFY storeFileNameChanged)
 
 public:
     enum class State {
@@ -182,6 +187,22 @@ public:
     //! Returns false (and reports OutboxError) when the file cannot be opened.
     bool setOutboxPath(const QString &path);
     QString outboxPath() const;
+    //! Keeps each account's data in a file of its own in `directory` (created when missing):
+    //! one SQLite file per server and user, which holds the outbox, so that messages, edits,
+    //! deletes and reactions queued offline survive closing the app and go out, once, when the
+    //! same account connects again. The account is known before connecting, from url() and
+    //! the `sub` claim of the token (read, not verified: the server does that); the user of
+    //! `session:ready` confirms it, and a different user switches to that user's file. Another
+    //! account's queued messages stay in its own file: they are never sent as someone else.
+    //! Takes the place of setOutboxPath(); messages queued in memory before move into the file.
+    //! Empty (the default): the outbox is setOutboxPath()'s.
+    void setStoreDirectory(const QString &directory);
+    QString storeDirectory() const;
+    QString storeFileName() const;
+    //! Deletes the current account's file and what waits in it (signing out for good); the
+    //! outbox is in memory and empty afterwards. False when there is no such file or it
+    //! cannot be deleted (OutboxError).
+    Q_INVOKABLE bool removeStore();
     int outboxCapacity() const;
     //! How many messages may wait in the outbox (default 1000).
     void setOutboxCapacity(int capacity);
@@ -304,6 +325,7 @@ Q_SIGNALS:
     void limitsChanged();
     void onlineUsersChanged();
     void featuresChanged();
+    void storeFileNameChanged();
     //! A user came online (their first socket) or went offline (their last one).
     void presenceChanged(const QString &userId, bool online);
 
