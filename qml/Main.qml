@@ -70,6 +70,8 @@ QQC2.ApplicationWindow {
         signedIn = false
         pendingToken = ""
         client.close()
+        if (forget)
+            client.removeStore() // what waited to be sent goes with the account
         if (forget && session.rememberedUrl.length > 0) {
             tokenStore.remove(session.rememberedUrl)
             session.rememberedUrl = ""

@@ -13,6 +13,7 @@
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
+#include <QStandardPaths>
 #include <QTextStream>
 #include <QUrl>
 
@@ -131,6 +132,12 @@ int main(int argc, char *argv[])
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
 
     Palaver::Client client;
+    // Messages, edits and reactions queued offline survive closing the app: one file per server
+    // and user. Not for the demo, whose server and database last one run.
+    if (!parser.isSet(demoOption)) {
+        client.setStoreDirectory(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+            + QStringLiteral("/accounts"));
+    }
 
     QQmlApplicationEngine engine;
     // Run from the build tree, the SDK's QML module sits in <build>/qml (installed, it is in Qt's
