@@ -337,6 +337,8 @@ Rectangle {
                         delegate: RoomDelegate {
                             width: ListView.view.width
                             current: roomId === page.currentRoomId
+                            muted: page.levelRevision >= 0 && page.notifier !== null
+                                && page.notifier.level(roomId) === DesktopNotifier.Off
                             onClicked: page.selectRoom(roomId)
                             onJoinClicked: (roomId) => page.joinRoom(roomId)
                         }

@@ -769,6 +769,9 @@ void TestChatApp::notificationsOfMentionsNotOwnNotOff()
         QStringLiteral("🔕"));
     QCOMPARE(QSettings().value(QStringLiteral("notifications/random")).toString(),
         QStringLiteral("off"));
+    QTRY_VERIFY(
+        findItem(findItem(m_window, QStringLiteral("room_random")), QStringLiteral("mutedIcon"))
+            ->isVisible());
     selectRoom(QStringLiteral("general"));
     m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("@alice muted?"));
     lastSeen(QStringLiteral("random"), QStringLiteral("@alice muted?"));
@@ -794,6 +797,9 @@ void TestChatApp::notificationsOfMentionsNotOwnNotOff()
     selectRoom(QStringLiteral("random"));
     chooseNotifications(QStringLiteral("notifyAll"));
     QVERIFY(!QSettings().contains(QStringLiteral("notifications/random")));
+    QTRY_VERIFY(
+        !findItem(findItem(m_window, QStringLiteral("room_random")), QStringLiteral("mutedIcon"))
+             ->isVisible());
     QWindow elsewhere;
     elsewhere.resize(200, 100);
     elsewhere.show();
