@@ -6,6 +6,7 @@ import QtQuick.Controls as QQC2
 import QtQuick.Layouts
 import Qt.labs.settings
 import Palaver
+import Palaver.Chat
 
 //! The signed-in window: rooms on the left, the timeline with its composer in the middle, the
 //! members on the right, and the connection banner above when the connection is not up.
@@ -17,6 +18,15 @@ Rectangle {
     property string currentRoomId
     readonly property Room currentRoom: currentRoomId.length > 0 ? client.room(currentRoomId) : null
     property bool membersVisible: true
+    //! The app's desktop notifications (the room header's menu sets each room's level); may be
+    //! null.
+    property DesktopNotifier notifier: null
+    //! The window has the keyboard focus: only then does what the timeline shows count as read.
+    readonly property bool windowActive: Window.active
+    //! Whether the "New messages" divider of the room shown was set since it was opened.
+    property bool unreadFound: false
+    // The notification levels live in QSettings, behind no property: counted here.
+    property int levelRevision: 0
     readonly property alias timeline: timeline
     readonly property alias composer: composer
     readonly property alias banner: banner
@@ -34,12 +44,34 @@ Rectangle {
     function selectRoom(roomId) {
         if (roomId.length === 0)
             return
+        const changed = currentRoomId !== roomId
         currentRoomId = roomId
-        const room = client.room(roomId)
-        if (room.joinState === Room.Joined)
-            room.markRead()
+        if (changed)
+            unreadFound = false
+        findUnread()
+        markReadIfSeen()
         composer.focusField()
     }
+    //! Once the room shown is joined and its first page is there: the divider at its read marker
+    //! (the highest the room or the room list knows: the room list has `session:ready`'s).
+    function findUnread() {
+        const room = currentRoom
+        if (unreadFound || !room || room.joinState !== Room.Joined)
+            return
+        unreadFound = true
+        const row = client.roomList.rowOf(room.id)
+        const listed = row >= 0 ? client.roomList.room(row).readSeq : 0
+        timeline.markUnread(client.supports("read") ? Math.max(room.readSeq, listed) : 0,
+                            room.unreadCount)
+    }
+    //! Everything up to the newest message counts as read once the user sees it: the room is
+    //! joined, the timeline is at its bottom and the window has the focus.
+    function markReadIfSeen() {
+        const room = currentRoom
+        if (room && room.joinState === Room.Joined && timeline.pinned && windowActive && visible)
+            room.markRead()
+    }
+    function jumpToFirstUnread() { timeline.jumpToFirstUnread() }
     function joinRoom(roomId) {
         client.room(roomId).join()
         selectRoom(roomId)
@@ -141,23 +173,39 @@ Rectangle {
         onActivated: page.selectRelative(1)
     }
 
-    // Reading: a room shown while new messages arrive at the bottom counts as read.
+    Shortcut {
+        sequences: ["Ctrl+J"]
+        enabled: page.visible
+        onActivated: page.jumpToFirstUnread()
+    }
+
+    // Reading: a room shown while new messages arrive at the bottom counts as read; one that
+    // arrives unseen (scrolled up, or the window in the background) starts the divider.
     Connections {
         target: page.currentRoom
-        function onMessageReceived() {
-            if (timeline.pinned && Qt.application.state === Qt.ApplicationActive)
+        function onMessageReceived(message) {
+            if (timeline.pinned && page.windowActive) {
                 page.currentRoom.markRead()
+            } else if (timeline.firstUnreadSeq <= 0 && message.authorId !== page.client.userId
+                       && page.unreadFound) {
+                timeline.firstUnreadSeq = message.seq
+            }
         }
-        function onJoined() { page.currentRoom.markRead() }
+        function onJoined() {
+            page.findUnread()
+            page.markReadIfSeen()
+        }
     }
-    // Back at the bottom (scrolled or jumped there), everything has been seen.
+    Connections {
+        target: page.notifier
+        function onLevelChanged() { ++page.levelRevision }
+    }
+    // Back at the bottom (scrolled or jumped there), or back in the window: seen.
     Connections {
         target: timeline
-        function onPinnedChanged() {
-            if (timeline.pinned && page.currentRoom && page.currentRoom.joinState === Room.Joined)
-                page.currentRoom.markRead()
-        }
+        function onPinnedChanged() { page.markReadIfSeen() }
     }
+    onWindowActiveChanged: markReadIfSeen()
 
     ColumnLayout {
         anchors.fill: parent
@@ -289,6 +337,8 @@ Rectangle {
                         delegate: RoomDelegate {
                             width: ListView.view.width
                             current: roomId === page.currentRoomId
+                            muted: page.levelRevision >= 0 && page.notifier !== null
+                                && page.notifier.level(roomId) === DesktopNotifier.Off
                             onClicked: page.selectRoom(roomId)
                             onJoinClicked: (roomId) => page.joinRoom(roomId)
                         }
@@ -343,6 +393,52 @@ Rectangle {
                             checkable: true
                             checked: page.membersVisible
                             onToggled: page.membersVisible = checked
+                        }
+                        QQC2.ToolButton {
+                            id: notifyButton
+                            objectName: "notifyButton"
+                            // Read again when a level changes (levelRevision).
+                            readonly property int level: page.levelRevision >= 0 && page.notifier
+                                && page.currentRoom ? page.notifier.level(page.currentRoom.id)
+                                : DesktopNotifier.All
+                            visible: page.notifier !== null && page.currentRoom !== null
+                                && page.currentRoom.joinState === Room.Joined
+                            text: level === DesktopNotifier.Off ? "🔕" : "🔔"
+                            Accessible.name: qsTr("Notifications")
+                            QQC2.ToolTip.visible: hovered
+                            QQC2.ToolTip.text: level === DesktopNotifier.All
+                                ? qsTr("Notifications: all messages")
+                                : level === DesktopNotifier.Mentions
+                                    ? qsTr("Notifications: mentions only")
+                                    : qsTr("Notifications: off")
+                            onClicked: notifyMenu.open()
+
+                            QQC2.Menu {
+                                id: notifyMenu
+                                objectName: "notifyMenu"
+                                y: parent.height
+                                QQC2.MenuItem {
+                                    objectName: "notifyAll"
+                                    text: qsTr("Notify of all messages")
+                                    checkable: true
+                                    checked: notifyButton.level === DesktopNotifier.All
+                                    onTriggered: page.notifier.setLevel(page.currentRoomId, DesktopNotifier.All)
+                                }
+                                QQC2.MenuItem {
+                                    objectName: "notifyMentions"
+                                    text: qsTr("Notify of mentions only")
+                                    checkable: true
+                                    checked: notifyButton.level === DesktopNotifier.Mentions
+                                    onTriggered: page.notifier.setLevel(page.currentRoomId, DesktopNotifier.Mentions)
+                                }
+                                QQC2.MenuItem {
+                                    objectName: "notifyOff"
+                                    text: qsTr("Do not notify")
+                                    checkable: true
+                                    checked: notifyButton.level === DesktopNotifier.Off
+                                    onTriggered: page.notifier.setLevel(page.currentRoomId, DesktopNotifier.Off)
+                                }
+                            }
                         }
                         QQC2.ToolButton {
                             objectName: "leaveButton"

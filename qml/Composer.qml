@@ -188,7 +188,9 @@ Rectangle {
         objectName: "mentionCompletion"
         visible: composer.completions.length > 0 && area.activeFocus
         x: Theme.spacing
-        y: -height
+        // From the content's size, not `height`: the positioner sets that while it polishes,
+        // and a y that follows it asks for another polish, in a loop.
+        y: -implicitHeight
         width: 260
         padding: 4
         closePolicy: QQC2.Popup.NoAutoClose

@@ -5,6 +5,8 @@ import QtQuick
 import QtQuick.Controls as QQC2
 import Qt.labs.settings
 import Palaver
+// The module's C++ types (DesktopNotifier): Main.qml is loaded by its URL, not through an import.
+import Palaver.Chat
 
 //! The palaver-chat window: the sign-in page until the server accepts a token, then the chat.
 //! The Client comes from the app glue (main.cpp), which also passes the command line.
@@ -216,6 +218,25 @@ QQC2.ApplicationWindow {
         }
     }
 
+    //! Brings the window to the front on `roomId` (a notification was clicked).
+    function showRoom(roomId) {
+        window.show()
+        window.raise()
+        window.requestActivate()
+        if (chatPage && client.roomList.rowOf(roomId) >= 0)
+            chatPage.selectRoom(roomId)
+    }
+
+    DesktopNotifier {
+        id: notifier
+        objectName: "desktopNotifier"
+        client: window.client
+        enabled: window.signedIn
+        shownRoomId: window.signedIn ? chatPageItem.currentRoomId : ""
+        windowActive: window.active
+        onActivated: (roomId) => window.showRoom(roomId)
+    }
+
     // Both pages exist all the time and take turns: Qt 6.4's Loader gives what it loads a context
     // of its own, where a component of this Bound file may not be instantiated.
     SignInPage {
@@ -246,6 +267,7 @@ QQC2.ApplicationWindow {
         visible: window.signedIn
         enabled: visible
         client: window.client
+        notifier: notifier
         onCurrentRoomIdChanged: {
             if (currentRoomId.length > 0)
                 session.lastRoom = currentRoomId

@@ -37,6 +37,10 @@ Item {
     required property string replyToExcerpt
     required property bool replyToDeleted
     required property bool mentionsMe
+    //! Position in the room (0 while unsent).
+    required property real seq
+    //! The first message the user had not read: "New messages" shows above it.
+    property bool unreadAbove: false
     //! Display names by user id (reaction tooltips).
     property var nameOf: (userId) => userId
     //! The row has the keyboard's attention in the timeline: its actions show as on hover.
@@ -46,7 +50,7 @@ Item {
 
     readonly property bool pending: status === Message.Pending
     readonly property bool failed: status === Message.Failed
-    readonly property bool showHeader: firstOfAuthorRun || firstOfDay
+    readonly property bool showHeader: firstOfAuthorRun || firstOfDay || unreadAbove
     // The locale's short time, without seconds (some locales' short format has them).
     readonly property string timeFormat: Qt.locale().timeFormat(Locale.ShortFormat).replace(/:ss/, "")
     readonly property real bubbleMaxWidth: Math.max(120, availableWidth * 0.72)
@@ -159,6 +163,12 @@ Item {
                 font.pointSize: Qt.application.font.pointSize * 0.9
                 background: Rectangle { color: Theme.window }
             }
+        }
+
+        UnreadDivider {
+            visible: row.unreadAbove
+            width: parent.width
+            height: visible ? implicitHeight : 0
         }
 
         RowLayout {

@@ -24,6 +24,8 @@ QQC2.ItemDelegate {
     readonly property int mentionCount: model.mentionCount ?? 0
     //! Whether this is the room shown in the timeline.
     property bool current: false
+    //! The user turned this room's notifications off.
+    property bool muted: false
 
     //! The user asked to join this room.
     signal joinClicked(string roomId)
@@ -66,6 +68,14 @@ QQC2.ItemDelegate {
                     elide: Text.ElideRight
                     font.bold: delegate.unreadCount > 0 || delegate.current
                     color: delegate.joined ? Theme.text : Theme.mutedText
+                }
+                QQC2.Label {
+                    objectName: "mutedIcon"
+                    visible: delegate.muted
+                    text: "🔕"
+                    color: Theme.mutedText
+                    font.pointSize: Qt.application.font.pointSize * 0.8
+                    Accessible.name: qsTr("Notifications off")
                 }
             }
             QQC2.Label {

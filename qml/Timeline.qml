@@ -3,6 +3,7 @@ pragma ComponentBehavior: Bound
 
 import QtQuick
 import QtQuick.Controls as QQC2
+import Palaver
 // The module's C++ types (TimelineProxyModel) are registered when the module is imported, and
 // Main.qml is loaded by its URL, not through an import: so the module imports itself here.
 import Palaver.Chat
@@ -23,7 +24,24 @@ Item {
     //! Display names by user id (reaction tooltips).
     property var nameOf: (userId) => userId
     //! The message asked for by showMessage() while older history loads ("" when none).
-    property string seeking: ""
+    readonly property string seeking: seeker ? seeker.name : ""
+    // What showMessage()/jumpToFirstUnread() wait for while older history loads: {name, rowOf,
+    // show}, or null.
+    property var seeker: null
+    //! The seq of the first message the user had not read when the room was opened (or that
+    //! came while they were not looking); "New messages" shows above it. 0 for none.
+    property real firstUnreadSeq: 0
+    //! The user dismissed the offer to jump to the first unread message.
+    property bool unreadDismissed: false
+    //! The first unread message is above the view (loaded or still in older history).
+    readonly property bool unreadAbove: {
+        if (!messages || firstUnreadSeq <= 0 || view.count === 0)
+            return false
+        const row = messages.rowOfSeq(firstUnreadSeq)
+        if (row < 0)
+            return firstUnreadSeq < messages.message(0).seq
+        return row < view.indexAt(1, view.contentY + 1)
+    }
 
     // A row's action, by its index in `messages` (see MessageDelegate).
     signal replyRequested(int row)
@@ -35,23 +53,64 @@ Item {
     //! Brings the message with this id into view and gives it the keyboard's attention, loading
     //! older history until it is found (or the room's start is reached).
     function showMessage(messageId) {
-        if (!messages || messageId.length === 0)
-            return
-        const row = messages.rowOfId(messageId)
+        if (messages && messageId.length > 0)
+            seek(messageId, () => messages.rowOfId(messageId), (row) => {
+                view.currentIndex = row
+                view.positionViewAtIndex(row, ListView.Center)
+                view.forceActiveFocus()
+            })
+    }
+
+    //! Brings the first unread message (firstUnreadSeq) to the top of the view, loading older
+    //! history until it is there.
+    function jumpToFirstUnread() {
+        if (messages && firstUnreadSeq > 0)
+            seek("unread", () => messages.rowOfSeq(firstUnreadSeq),
+                 (row) => view.positionViewAtIndex(row, ListView.Beginning))
+    }
+
+    //! Finds where the user wants to be: the row `rowOf()` answers, once older history has
+    //! loaded far enough (or not, at the room's start); then `show(row)`.
+    function seek(name, rowOf, show) {
+        const row = rowOf()
         if (row >= 0) {
-            seeking = ""
+            seeker = null
             view.cancelFlick()
             view.pinned = false
-            view.currentIndex = row
-            view.positionViewAtIndex(row, ListView.Center)
-            view.forceActiveFocus()
+            show(row)
             return
         }
-        seeking = messageId
+        seeker = { name: name, rowOf: rowOf, show: show }
         if (messages.canFetchMoreHistory)
             messages.fetchMoreHistory()
         else if (!messages.fetchingHistory)
-            seeking = ""
+            seeker = null
+    }
+
+    //! Sets the "New messages" divider from the read marker as the room is opened: above the
+    //! first message from others after `readSeq` (the marker of all the user's devices), or, when
+    //! the server keeps no marker (readSeq 0), above the `unread` newest messages from others.
+    function markUnread(readSeq, unread) {
+        firstUnreadSeq = 0
+        unreadDismissed = false
+        if (!messages || (readSeq <= 0 && unread <= 0))
+            return
+        let others = 0
+        for (let row = messages.count - 1; row >= 0; --row) {
+            const m = messages.message(row)
+            if (m.status !== Message.Sent)
+                continue
+            if (readSeq > 0 && m.seq <= readSeq)
+                break
+            if (m.authorId === messages.ownUserId)
+                continue
+            firstUnreadSeq = m.seq
+            if (readSeq <= 0 && ++others >= unread)
+                break
+        }
+        // Unread beyond the first page: the divider waits in older history.
+        if (readSeq > 0 && firstUnreadSeq > 0 && messages.message(0).seq > readSeq + 1)
+            firstUnreadSeq = readSeq + 1
     }
 
     //! Goes to the newest message and follows new ones again.
@@ -75,7 +134,9 @@ Item {
     }
 
     onMessagesChanged: {
-        seeking = ""
+        seeker = null
+        firstUnreadSeq = 0
+        unreadDismissed = false
         view.currentIndex = -1
         view.cancelFlick()
         view.pinned = true
@@ -110,6 +171,7 @@ Item {
             onPickEmojiRequested: (row, anchor) => timeline.pickEmojiRequested(row, anchor)
             onReactionToggled: (row, emoji, add) => timeline.reactionToggled(row, emoji, add)
             onQuoteClicked: (messageId) => timeline.showMessage(messageId)
+            unreadAbove: seq > 0 && seq === timeline.firstUnreadSeq
         }
 
         // Keyboard: with the timeline focused, Up/Down pick a message; R replies, E edits,
@@ -177,8 +239,9 @@ Item {
                     view.hasUnseen = true
             }
             function onFetchingHistoryChanged() {
-                if (timeline.seeking.length > 0 && !timeline.messages.fetchingHistory)
-                    Qt.callLater(timeline.showMessage, timeline.seeking)
+                const seeker = timeline.seeker
+                if (seeker && !timeline.messages.fetchingHistory)
+                    Qt.callLater(timeline.seek, seeker.name, seeker.rowOf, seeker.show)
             }
         }
     }
@@ -213,6 +276,15 @@ Item {
             && !timeline.messages.fetchingHistory
         text: qsTr("No messages yet. Say hello!")
         color: Theme.mutedText
+    }
+
+    JumpToUnreadButton {
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.top: parent.top
+        anchors.topMargin: Theme.spacing
+        visible: timeline.unreadAbove && !timeline.unreadDismissed
+        onJumpClicked: timeline.jumpToFirstUnread()
+        onDismissClicked: timeline.unreadDismissed = true
     }
 
     QQC2.Button {

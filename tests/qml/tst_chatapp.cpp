@@ -2,13 +2,17 @@
 // End to end: palaver-chat's Main.qml, driven through object names, against the in-process stub,
 // with a second Client playing the bot. Signs in, joins rooms, sends and receives, shows markup
 // literally, survives a server outage (banner shown, then gone; a message sent meanwhile is
-// delivered), and saves screenshots of both themes to the build folder.
+// delivered), and saves screenshots of both themes to the build folder. Desktop notifications go
+// to a recording notification server that the test registers on the (private) session bus; a
+// second Client of the app's user plays the user's other device for read markers.
 #include <Palaver/Stub/stubconfig.h>
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
 #include <Palaver/messagemodel.h>
 #include <Palaver/room.h>
 
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
 #include <QDir>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -95,6 +99,59 @@ QList<QQuickItem *> contentLabels(QObject *root, const QString &text)
     return found;
 }
 
+// The lines of palaver.chat (the app's notifier), counted on their way to the usual output.
+int notifierLines = 0;
+QtMessageHandler previousHandler = nullptr;
+void countNotifierLines(QtMsgType type, const QMessageLogContext &context, const QString &text)
+{
+    if (context.category && qstrcmp(context.category, "palaver.chat") == 0)
+        ++notifierLines;
+    previousHandler(type, context, text);
+}
+
+//! A notification server that shows nothing and records what it was asked: the freedesktop
+//! notification service as the app calls it (`Notify`), with the signals a server sends.
+class RecordingNotifications : public QObject {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
+
+public:
+    struct Call {
+        QString appName;
+        uint replacesId = 0;
+        QString summary;
+        QString body;
+        QStringList actions;
+        QVariantMap hints;
+        uint id = 0;
+    };
+    QList<Call> calls;
+
+public Q_SLOTS:
+    Q_SCRIPTABLE uint Notify(const QString &appName, uint replacesId, const QString &appIcon,
+        const QString &summary, const QString &body, const QStringList &actions,
+        const QVariantMap &hints, int expireTimeout)
+    {
+        Q_UNUSED(appIcon)
+        Q_UNUSED(expireTimeout)
+        const uint id = replacesId != 0 ? replacesId : ++m_lastId;
+        calls.append({ appName, replacesId, summary, body, actions, hints, id });
+        return id;
+    }
+    Q_SCRIPTABLE void CloseNotification(uint id) { Q_EMIT NotificationClosed(id, 3); }
+    Q_SCRIPTABLE QStringList GetCapabilities()
+    {
+        return { QStringLiteral("actions"), QStringLiteral("body"), QStringLiteral("body-markup") };
+    }
+
+Q_SIGNALS:
+    Q_SCRIPTABLE void ActionInvoked(uint id, const QString &actionKey);
+    Q_SCRIPTABLE void NotificationClosed(uint id, uint reason);
+
+private:
+    uint m_lastId = 0;
+};
+
 } // namespace
 
 class TestChatApp : public QObject {
@@ -112,6 +169,9 @@ private Q_SLOTS:
     void historyLoadsOnScrollAndNewMessagesButton();
     void survivesAServerRestart();
     void screenshotsOfBothThemes();
+    void notificationsOfMentionsNotOwnNotOff();
+    void readOnAnotherDeviceClearsTheBadge();
+    void newMessagesDividerAndJumpToFirstUnread();
     void expiredTokenSignsOutInWords();
 
 private:
@@ -121,6 +181,13 @@ private:
     void typeInComposer(const QString &text);
     QObject *chatPage() const { return m_window->property("chatPage").value<QObject *>(); }
     MessageModel *timelineModel() const;
+    void selectRoom(const QString &roomId);
+    //! Alice's second device: a Client of the same user, joined to #random.
+    std::unique_ptr<Client> secondDevice();
+    //! The app's window has the focus (Xvfb has no window manager: asked for directly).
+    void activateWindow();
+    //! The room header's notification menu: `item` is notifyAll, notifyMentions or notifyOff.
+    void chooseNotifications(const QString &item);
 
     QTemporaryDir m_dir;
     std::unique_ptr<Stub::StubServer> m_stub;
@@ -226,6 +293,39 @@ MessageModel *TestChatApp::timelineModel() const
         return nullptr;
     auto *room = page->property("currentRoom").value<Room *>();
     return room ? room->messages() : nullptr;
+}
+
+void TestChatApp::selectRoom(const QString &roomId)
+{
+    QVERIFY(QMetaObject::invokeMethod(chatPage(), "selectRoom", Q_ARG(QVariant, roomId)));
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), roomId);
+}
+
+std::unique_ptr<Client> TestChatApp::secondDevice()
+{
+    auto device = std::make_unique<Client>();
+    device->setUrl(m_stub->url());
+    device->setToken(
+        QString::fromLatin1(m_stub->makeToken(QStringLiteral("alice"), QStringLiteral("Alice"))));
+    device->open();
+    device->room(QStringLiteral("random"))->join();
+    return device;
+}
+
+void TestChatApp::activateWindow()
+{
+    m_window->requestActivate();
+    QTRY_VERIFY(m_window->isActive());
+}
+
+void TestChatApp::chooseNotifications(const QString &item)
+{
+    click(findItem(m_window, QStringLiteral("notifyButton")));
+    QObject *menu = m_window->findChild<QObject *>(QStringLiteral("notifyMenu"));
+    QVERIFY(menu);
+    QTRY_VERIFY(menu->property("opened").toBool());
+    click(findItem(m_window, item));
+    QTRY_VERIFY(!menu->property("visible").toBool());
 }
 
 void TestChatApp::signInRefusedInWords()
@@ -605,6 +705,201 @@ void TestChatApp::screenshotsOfBothThemes()
         qInfo("screenshot: %s", qPrintable(file));
     }
     botRandom->setTyping(false);
+}
+
+void TestChatApp::notificationsOfMentionsNotOwnNotOff()
+{
+    if (!QDBusConnection::sessionBus().isConnected())
+        QSKIP("No D-Bus session bus (run under dbus-run-session): no notification service to "
+              "record with");
+    // The recording service on a connection of its own, as a notification server would be.
+    QDBusConnection bus = QDBusConnection::connectToBus(
+        QDBusConnection::SessionBus, QStringLiteral("tst_chat_app_notifications"));
+    QVERIFY(bus.isConnected());
+    const QString service = QStringLiteral("org.freedesktop.Notifications");
+    if (bus.interface()->isServiceRegistered(service))
+        QSKIP("The session bus has a notification server already (run under dbus-run-session)");
+    selectRoom(QStringLiteral("general"));
+    activateWindow();
+    const auto lastSeen = [this](const QString &roomId, const QString &text) {
+        QTRY_COMPARE(m_appClient->room(roomId)->lastMessage().content, text);
+    };
+
+    // No server yet: nothing shown, one line said, however many mentions come.
+    notifierLines = 0;
+    previousHandler = qInstallMessageHandler(countNotifierLines);
+    const auto restoreHandler = qScopeGuard([] { qInstallMessageHandler(previousHandler); });
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("@alice nobody listens"));
+    QTRY_COMPARE(notifierLines, 1);
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("@alice nobody, still"));
+    lastSeen(QStringLiteral("random"), QStringLiteral("@alice nobody, still"));
+
+    RecordingNotifications server;
+    QVERIFY(bus.registerObject(QStringLiteral("/org/freedesktop/Notifications"), &server,
+        QDBusConnection::ExportScriptableContents));
+    QVERIFY(bus.registerService(service));
+    const auto cleanup = qScopeGuard([&bus, service] {
+        bus.unregisterService(service);
+        bus.unregisterObject(QStringLiteral("/org/freedesktop/Notifications"));
+        QDBusConnection::disconnectFromBus(QStringLiteral("tst_chat_app_notifications"));
+    });
+
+    // A mention in a room not shown: one notification, in plain words.
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("@alice are you there?"));
+    QTRY_COMPARE(server.calls.size(), 1);
+    QCOMPARE(server.calls.at(0).summary, QStringLiteral("Bob mentioned you in Random"));
+    QCOMPARE(server.calls.at(0).body, QStringLiteral("@alice are you there?"));
+    QCOMPARE(server.calls.at(0).appName, QGuiApplication::applicationDisplayName());
+    QVERIFY(server.calls.at(0).actions.contains(QStringLiteral("default")));
+
+    // None for: chatter in a room not shown while the window is active (the badge says it);
+    // Alice's own messages, from this device or another; a room whose setting is Off.
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("just chatting"));
+    lastSeen(QStringLiteral("random"), QStringLiteral("just chatting"));
+    const std::unique_ptr<Client> device = secondDevice();
+    QTRY_COMPARE(device->room(QStringLiteral("random"))->joinState(), Room::JoinState::Joined);
+    device->sendMessage(QStringLiteral("random"), QStringLiteral("@alice note to self"));
+    lastSeen(QStringLiteral("random"), QStringLiteral("@alice note to self"));
+    m_appClient->sendMessage(QStringLiteral("hobbies"), QStringLiteral("@alice me again"));
+    lastSeen(QStringLiteral("hobbies"), QStringLiteral("@alice me again"));
+
+    selectRoom(QStringLiteral("random"));
+    chooseNotifications(QStringLiteral("notifyOff"));
+    QCOMPARE(findItem(m_window, QStringLiteral("notifyButton"))->property("text").toString(),
+        QStringLiteral("🔕"));
+    QCOMPARE(QSettings().value(QStringLiteral("notifications/random")).toString(),
+        QStringLiteral("off"));
+    QTRY_VERIFY(
+        findItem(findItem(m_window, QStringLiteral("room_random")), QStringLiteral("mutedIcon"))
+            ->isVisible());
+    selectRoom(QStringLiteral("general"));
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("@alice muted?"));
+    lastSeen(QStringLiteral("random"), QStringLiteral("@alice muted?"));
+    // Nor for what was written before the app started (as history caught up after a reconnect
+    // would be): here the app "started" in an hour.
+    QObject *notifier = chatPage()->property("notifier").value<QObject *>();
+    QVERIFY(notifier);
+    const QDateTime started = notifier->property("notBefore").toDateTime();
+    QVERIFY(started.isValid() && started <= QDateTime::currentDateTimeUtc());
+    notifier->setProperty("notBefore", QDateTime::currentDateTimeUtc().addSecs(3600));
+    m_bot->sendMessage(QStringLiteral("hobbies"), QStringLiteral("@alice from the past"));
+    lastSeen(QStringLiteral("hobbies"), QStringLiteral("@alice from the past"));
+    notifier->setProperty("notBefore", started);
+
+    // The next one that notifies is the second: nothing came in between. Markup is escaped for
+    // servers that read the body as markup.
+    m_bot->sendMessage(QStringLiteral("hobbies"), QStringLiteral("@alice <b>tea</b> & cake"));
+    QTRY_COMPARE(server.calls.size(), 2);
+    QCOMPARE(server.calls.at(1).summary, QStringLiteral("Bob mentioned you in Hobbies"));
+    QCOMPARE(server.calls.at(1).body, QStringLiteral("@alice &lt;b&gt;tea&lt;/b&gt; &amp; cake"));
+
+    // With the window in the background, any message notifies, and nothing counts as read.
+    selectRoom(QStringLiteral("random"));
+    chooseNotifications(QStringLiteral("notifyAll"));
+    QVERIFY(!QSettings().contains(QStringLiteral("notifications/random")));
+    QTRY_VERIFY(
+        !findItem(findItem(m_window, QStringLiteral("room_random")), QStringLiteral("mutedIcon"))
+             ->isVisible());
+    QWindow elsewhere;
+    elsewhere.resize(200, 100);
+    elsewhere.show();
+    elsewhere.requestActivate();
+    QTRY_VERIFY(!m_window->isActive());
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("anyone home?"));
+    QTRY_COMPARE(server.calls.size(), 3);
+    QCOMPARE(server.calls.at(2).summary, QStringLiteral("Bob in Random"));
+    QCOMPARE(server.calls.at(2).body, QStringLiteral("anyone home?"));
+    QCOMPARE(m_appClient->room(QStringLiteral("random"))->unreadCount(), 1);
+    m_bot->sendMessage(QStringLiteral("general"), QStringLiteral("Standup is done."));
+    QTRY_COMPARE(server.calls.size(), 4);
+    QCOMPARE(server.calls.at(3).summary, QStringLiteral("Bob in General"));
+
+    // Clicked, the notification brings the window back on its room.
+    Q_EMIT server.ActionInvoked(server.calls.at(3).id, QStringLiteral("default"));
+    QTRY_COMPARE(chatPage()->property("currentRoomId").toString(), QStringLiteral("general"));
+    QTRY_VERIFY(m_window->isActive());
+    QTRY_COMPARE(m_appClient->room(QStringLiteral("general"))->unreadCount(), 0);
+    // #random still has what came while the window was in the background.
+    QCOMPARE(m_appClient->room(QStringLiteral("random"))->unreadCount(), 1);
+    elsewhere.hide();
+    // The answers to the calls made without a server came before the ones that found it.
+    QCOMPARE(notifierLines, 1);
+}
+
+void TestChatApp::readOnAnotherDeviceClearsTheBadge()
+{
+    selectRoom(QStringLiteral("general"));
+    activateWindow();
+    QQuickItem *random = findItem(m_window, QStringLiteral("room_random"));
+    QVERIFY(random);
+    m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("for when you are back"));
+    QQuickItem *badge = findItem(random, QStringLiteral("unreadBadge"));
+    QTRY_VERIFY(badge->isVisible());
+
+    // Alice reads #random on her phone: the app's badge goes.
+    const std::unique_ptr<Client> device = secondDevice();
+    Room *deviceRandom = device->room(QStringLiteral("random"));
+    QTRY_COMPARE(deviceRandom->joinState(), Room::JoinState::Joined);
+    QTRY_COMPARE(deviceRandom->lastMessage().content, QStringLiteral("for when you are back"));
+    deviceRandom->markRead();
+    QTRY_VERIFY(!badge->isVisible());
+    QCOMPARE(m_appClient->room(QStringLiteral("random"))->unreadCount(), 0);
+    QCOMPARE(m_appClient->room(QStringLiteral("random"))->readSeq(), deviceRandom->readSeq());
+}
+
+void TestChatApp::newMessagesDividerAndJumpToFirstUnread()
+{
+    selectRoom(QStringLiteral("general"));
+    activateWindow();
+    Room *appRandom = m_appClient->room(QStringLiteral("random"));
+    const qint64 readBefore = appRandom->readSeq();
+    QVERIFY(readBefore > 0);
+    // More than a view holds, while the user is in another room.
+    for (int i = 1; i <= 30; ++i)
+        m_bot->sendMessage(QStringLiteral("random"), QStringLiteral("unread %1").arg(i));
+    QTRY_COMPARE(appRandom->lastMessage().content, QStringLiteral("unread 30"));
+    QCOMPARE(appRandom->unreadCount(), 30);
+
+    // Opened, the room shows its newest messages; the divider sits above the first unread one,
+    // out of sight, and a button offers to go there. At the bottom, with the window active, the
+    // room is read (on the server too).
+    selectRoom(QStringLiteral("random"));
+    QQuickItem *view = findItem(m_window, QStringLiteral("timelineView"));
+    QTRY_VERIFY(view->property("atYEnd").toBool());
+    QQuickItem *timeline = view->parentItem();
+    QVERIFY(timeline);
+    QTRY_VERIFY(timeline->property("firstUnreadSeq").toLongLong() == readBefore + 1);
+    QQuickItem *jump = findItem(m_window, QStringLiteral("jumpToUnread"));
+    QVERIFY(jump);
+    QTRY_VERIFY(jump->isVisible());
+    QTRY_COMPARE(appRandom->unreadCount(), 0);
+    QTRY_VERIFY(appRandom->readSeq() > readBefore + 29);
+    QTRY_VERIFY(
+        !findItem(findItem(m_window, QStringLiteral("room_random")), QStringLiteral("unreadBadge"))
+             ->isVisible());
+
+    click(findItem(jump, QStringLiteral("jumpToUnreadButton")));
+    QTRY_VERIFY(!jump->isVisible());
+    QTRY_COMPARE(contentLabels(m_window, QStringLiteral("unread 1")).size(), 1);
+    QList<QQuickItem *> dividers;
+    for (QQuickItem *item : findItems(view, QStringLiteral("unreadDivider"))) {
+        if (item->isVisible())
+            dividers.append(item);
+    }
+    QCOMPARE(dividers.size(), 1);
+    const qreal top = dividers.constFirst()->mapToItem(view, QPointF(0, 0)).y();
+    QVERIFY2(top >= 0 && top < view->height() / 2, qPrintable(QString::number(top)));
+    const QImage image = m_window->grabWindow();
+    QVERIFY(QDir().mkpath(QStringLiteral(PALAVER_SCREENSHOT_DIR)));
+    QVERIFY(image.save(QStringLiteral(PALAVER_SCREENSHOT_DIR "/palaver-chat-unread.png")));
+
+    // Back at the bottom, the divider stays where it was until the room is opened again.
+    QVERIFY(QMetaObject::invokeMethod(timeline, "scrollToBottom"));
+    QTRY_VERIFY(view->property("atYEnd").toBool());
+    selectRoom(QStringLiteral("general"));
+    selectRoom(QStringLiteral("random"));
+    QTRY_COMPARE(timeline->property("firstUnreadSeq").toLongLong(), 0);
+    QVERIFY(!jump->isVisible());
 }
 
 void TestChatApp::expiredTokenSignsOutInWords()

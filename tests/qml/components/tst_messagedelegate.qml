@@ -37,6 +37,7 @@ TestCase {
             replyToExcerpt: ""
             replyToDeleted: false
             mentionsMe: false
+            seq: 1
         }
     }
 
@@ -114,6 +115,19 @@ TestCase {
         compare(retrySpy.signalArguments[0][0], "c-1")
         mouseClick(findChild(item, "discardButton"))
         compare(discardSpy.count, 1)
+    }
+
+    function test_unreadDividerAboveTheFirstUnread() {
+        const read = make({ firstOfAuthorRun: false })
+        verify(!findChild(read, "unreadDivider").visible)
+        const first = make({ firstOfAuthorRun: false, unreadAbove: true })
+        const divider = findChild(first, "unreadDivider")
+        verify(divider.visible)
+        compare(findChild(divider, "unreadDividerLabel").text, "New messages")
+        // Above the message, and the author is named again below it.
+        verify(findChild(first, "authorHeader").visible)
+        verify(divider.mapToItem(first, 0, 0).y < findChild(first, "bubble").mapToItem(first, 0, 0).y)
+        verify(first.implicitHeight > read.implicitHeight + divider.height - 1)
     }
 
     function test_ownMessagesSitOnTheRight() {

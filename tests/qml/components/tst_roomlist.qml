@@ -66,6 +66,14 @@ TestCase {
         verify(!Qt.colorEqual(badge.color, findChild(mentioned, "unreadBadge").color))
     }
 
+    function test_mutedShowsABellStruckThrough() {
+        const plain = createTemporaryObject(roomComponent, testCase, {})
+        verify(!findChild(plain, "mutedIcon").visible)
+        const muted = createTemporaryObject(roomComponent, testCase, { muted: true })
+        verify(findChild(muted, "mutedIcon").visible)
+        compare(findChild(muted, "mutedIcon").Accessible.name, "Notifications off")
+    }
+
     function test_notJoinedOffersJoin() {
         const item = createTemporaryObject(roomComponent, testCase, { joined: false })
         const join = findChild(item, "joinButton")
