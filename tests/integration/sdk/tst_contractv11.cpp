@@ -374,7 +374,8 @@ private Q_SLOTS:
         RoomListModel *list2 = alice2->roomList();
         const QModelIndex row2 = list2->index(list2->rowOf(QStringLiteral("general")));
         QCOMPARE(list2->data(row2, RoomListModel::MentionCountRole).toInt(), 1);
-        QCOMPARE(list2->data(row2, RoomListModel::UnreadCountRole).toInt(), 3);
+        // The list counts a turn's messages at the end of that turn.
+        QTRY_COMPARE(list2->data(row2, RoomListModel::UnreadCountRole).toInt(), 3);
         QTRY_COMPARE(room1->lastMessage().seq, 4);
         QSignalSpy marker2(room2, &Room::readSeqChanged);
         room1->markRead();
