@@ -27,6 +27,8 @@ set(PALAVER_SDK_CORE_SOURCES
     src/outboxsender.cpp
     src/accountfile_p.h
     src/accountfile.cpp
+    src/localstore_p.h
+    src/localstore.cpp
     src/messageconversion_p.h
     src/messageconversion.cpp
     src/ackreply_p.h

@@ -32,17 +32,47 @@ void ClientCore::followAccount()
     if (user.isEmpty() || !server.isValid() || server.host().isEmpty())
         return; // not known yet: a token provider's token, or session:ready, will tell
     const QString file = QDir(storeDirectory).filePath(accountFileName(server, user));
-    if (file == outbox.path)
+    if (file == outbox.path || file == storeFailedFor)
         return;
     if (!QDir().mkpath(storeDirectory)) {
-        connection.raise(Client::Error::OutboxError,
+        storeFailedFor = file;
+        connection.raise(Client::Error::StoreError,
             QStringLiteral("Cannot create the store folder %1").arg(storeDirectory));
         return;
     }
     qCDebug(Log::client) << "store: the account's file is"
                          << QDir(storeDirectory).relativeFilePath(file);
+    commitStore(); // what the previous account's file collected
+    // Another account's file was open: nothing of that account stays in this Client's rooms,
+    // and nothing of it goes into this account's file.
+    if (store.isOpen() && store.path() != file)
+        rooms->forgetAccount(user);
+    const bool existed = QFile::exists(file);
+    if (!store.open(file)) {
+        // Not a store (corrupted), or not writable: the queue stays in memory, nothing is lost
+        // of it, and the file is left as it is for the user to look at.
+        storeFailedFor = file;
+        connection.raise(Client::Error::StoreError,
+            store.errorString() + QStringLiteral("; going on without a local store"));
+        return;
+    }
+    storeFailedFor.clear();
+    if (!existed) // chat history and recovery ids: the owner's only
+        QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     outbox.moveTo(file);
+    rooms->restoreFromStore();
     Q_EMIT q->storeFileNameChanged();
+}
+
+void ClientCore::commitStore()
+{
+    if (store.commit())
+        return;
+    const QString why = store.errorString();
+    storeFailedFor = store.path();
+    store.close();
+    connection.raise(
+        Client::Error::StoreError, why + QStringLiteral("; going on without a local store"));
 }
 
 bool Client::Private::listensToEveryEvent() const
@@ -72,6 +102,8 @@ Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
 Client::~Client()
 {
     d->connection.shutdown();
+    d->rooms->saveToStore(); // what this turn did, unless the app ends before it ends
+    d->store.commit();
 }
 
 QUrl Client::url() const
@@ -251,18 +283,33 @@ QString Client::storeFileName() const
     return d->storeDirectory.isEmpty() ? QString() : d->outbox.path;
 }
 
+int Client::storeHistoryLimit() const
+{
+    return d->store.historyLimit();
+}
+
+void Client::setStoreHistoryLimit(int limit)
+{
+    if (limit == d->store.historyLimit())
+        return;
+    d->store.setHistoryLimit(limit);
+    Q_EMIT storeHistoryLimitChanged();
+}
+
 bool Client::removeStore()
 {
     const QString file = storeFileName();
     if (file.isEmpty())
         return false;
     d->outbox.reopen(QString()); // closes the file; nothing of this account stays in memory
+    d->store.close();
+    d->rooms->forgetAccount(QString()); // nor its rooms, their timelines and who it was
     bool removed = QFile::remove(file);
     for (const char *suffix : { "-wal", "-shm", "-journal" })
         QFile::remove(file + QLatin1String(suffix));
     removed = removed && !QFile::exists(file);
     if (!removed)
-        d->connection.raise(Error::OutboxError, QStringLiteral("Cannot delete %1").arg(file));
+        d->connection.raise(Error::StoreError, QStringLiteral("Cannot delete %1").arg(file));
     Q_EMIT storeFileNameChanged();
     return removed;
 }

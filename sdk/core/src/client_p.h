@@ -3,6 +3,7 @@
 
 #include "connection_p.h"
 #include "eventdispatch_p.h"
+#include "localstore_p.h"
 #include "outboxsender_p.h"
 #include "requests_p.h"
 #include <Palaver/client.h>
@@ -31,9 +32,14 @@ public:
 
     QString storeDirectory; //!< Client::setStoreDirectory()
     QString confirmedUser; //!< the user of this url and token's session:ready, once known
-    //! Opens the current account's file in storeDirectory as the outbox, when the account is
-    //! known and its file is not the open one.
+    LocalStore store; //!< the account's markers and history cache, beside its outbox
+    QString storeFailedFor; //!< the file that could not be opened (reported once)
+    //! Opens the current account's file in storeDirectory as the store and the outbox, when
+    //! the account is known and its file is not the open one.
     void followAccount();
+    //! Writes what the store collected; a failure is reported and the store closed (the
+    //! Client goes on in memory).
+    void commitStore();
 
     //! Whether anyone listens to Client::eventReceived() (only the Client may ask Qt).
     virtual bool listensToEveryEvent() const = 0;

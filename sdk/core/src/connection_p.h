@@ -88,6 +88,21 @@ public:
     //! The recovery offset that came with an event (only while a session id is known).
     void noteOffset(std::string_view offset);
     bool recovering() const { return !m_pid.empty(); }
+    //! The recovery ids, for the account's store (secret: never logged); empty when none.
+    QString recoveryPid() const { return QString::fromStdString(m_pid); }
+    QString recoveryOffset() const
+    {
+        return m_offset ? QString::fromStdString(*m_offset) : QString();
+    }
+    //! Ids an earlier run stored: the next CONNECT asks the server to recover that session
+    //! (it answers with a fresh one when the session is gone). Ignored while a session is known.
+    void restoreRecovery(const QString &pid, const QString &offset)
+    {
+        if (!m_pid.empty() || pid.isEmpty() || offset.isEmpty())
+            return;
+        m_pid = pid.toStdString();
+        m_offset = offset.toStdString();
+    }
 
 private:
     void setState(State state);

@@ -158,6 +158,18 @@ QList<OutboxEntry> OutboxSender::waitingChanges(const QString &messageId) const
     return out;
 }
 
+QHash<QString, QList<OutboxEntry>> OutboxSender::waitingChangesIn(const QString &roomId) const
+{
+    QHash<QString, QList<OutboxEntry>> out;
+    if (m_outbox) {
+        for (const OutboxEntry &e : m_outbox->entries()) {
+            if (e.isChange() && e.roomId == roomId)
+                out[e.messageId].append(e);
+        }
+    }
+    return out;
+}
+
 std::optional<OutboxEntry> OutboxSender::entry(const QUuid &clientId) const
 {
     if (!m_outbox)

@@ -53,6 +53,8 @@ public:
     bool waitsToSend(const QString &messageId) const;
     //! The changes of `messageId` not answered yet, in the order they were made.
     QList<OutboxEntry> waitingChanges(const QString &messageId) const;
+    //! The changes of the room's messages not answered yet, by message id, in their order.
+    QHash<QString, QList<OutboxEntry>> waitingChangesIn(const QString &roomId) const;
     bool discard(const QUuid &clientId);
     QList<Message> pending() const;
     int count() const;

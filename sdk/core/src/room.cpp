@@ -140,11 +140,12 @@ void Room::Private::onJoinAnswer(const QVariantMap &ack)
     if (messages->lastSeq() == 0) {
         // An empty timeline starts with the answer's page: history, not news. Later answers
         // (re-joins) bring nothing the stream does not deliver.
-        const QList<Message> page = messagesFromVariant(ack.value(QStringLiteral("messages")));
+        QList<Message> page = messagesFromVariant(ack.value(QStringLiteral("messages")));
         for (const Message &m : page) {
             if (directory)
                 directory->rememberName(m.authorId, m.authorName);
         }
+        showWaitingChanges(page);
         messages->appendMessages(page);
         messages->setHasMoreHistory(ack.value(QStringLiteral("hasMore")).toBool());
         if (!page.isEmpty())
@@ -152,6 +153,7 @@ void Room::Private::onJoinAnswer(const QVariantMap &ack)
     }
     errorCode.clear();
     errorString.clear();
+    setCached(false);
     setJoinState(JoinState::Joined);
     Q_EMIT q->joined();
 }
@@ -248,15 +250,7 @@ void Room::Private::onClientLeft()
     if (joinState != JoinState::Leaving)
         return; // joined again meanwhile
     // Not joined, the timeline can no longer be kept gap-free: start afresh at the next join.
-    ++epoch;
-    memberRefreshInFlight = false;
-    if (!typists.isEmpty()) {
-        typists.clear();
-        typingTimer.stop();
-        Q_EMIT q->typingUsersChanged();
-    }
-    members->clear();
-    messages->clear();
+    startAfresh();
     addOutboxEcho();
     setUnread(0);
     if (directory)
@@ -442,8 +436,95 @@ void Room::Private::addOutboxEcho()
     }
 }
 
+void Room::Private::restoreFromStore(const LocalStore &store)
+{
+    if (const auto state = store.room(id)) {
+        setUnread(state->unread);
+        setMentions(state->mentions);
+        if (state->readSeq > readSeq) {
+            readSeq = state->readSeq;
+            Q_EMIT q->readSeqChanged();
+        }
+    }
+    if (messages->lastSeq() > 0)
+        return; // the server's page came first
+    QList<Message> page = store.history(id, 0, CachedPageSize);
+    if (page.isEmpty())
+        return;
+    if (directory) {
+        for (const Message &m : page)
+            directory->rememberName(m.authorId, m.authorName);
+    }
+    showWaitingChanges(page);
+    messages->appendMessages(page);
+    messages->setHasMoreHistory(page.first().seq > 1); // seqs start at 1, without holes
+    setLastMessage(page.last());
+    setCached(true);
+}
+
+void Room::Private::discardCache()
+{
+    if (!cached)
+        return;
+    startAfresh(); // the join answer that follows brings the members again
+    addOutboxEcho();
+    lastMessage = Message();
+    Q_EMIT q->lastMessageChanged();
+    setUnread(0);
+    setMentions(0);
+}
+
+void Room::Private::startAfresh()
+{
+    ++epoch; // what was asked for on the old timeline is of no use now
+    memberRefreshInFlight = false;
+    if (!typists.isEmpty()) {
+        typists.clear();
+        typingTimer.stop();
+        Q_EMIT q->typingUsersChanged();
+    }
+    members->clear();
+    messages->clear();
+    setCached(false);
+}
+
+void Room::Private::onAccountChanged()
+{
+    startAfresh();
+    optimistic.clear();
+    lastMessage = Message();
+    Q_EMIT q->lastMessageChanged();
+    setUnread(0);
+    setMentions(0);
+    if (readSeq != 0) {
+        readSeq = 0;
+        Q_EMIT q->readSeqChanged();
+    }
+    errorCode.clear();
+    errorString.clear();
+    setJoinState(JoinState::NotJoined);
+}
+
+void Room::Private::setCached(bool value)
+{
+    if (cached == value)
+        return;
+    cached = value;
+    Q_EMIT q->cachedChanged();
+}
+
 void Room::Private::requestHistory(qint64 beforeSeq)
 {
+    // The cache first: a page that reaches down from the oldest row shown.
+    if (directory && beforeSeq > 0) {
+        QList<Message> page = directory->cachedHistory(id, beforeSeq, HistoryPageSize);
+        if (!page.isEmpty() && page.last().seq == beforeSeq - 1) {
+            const bool more = page.first().seq > 1;
+            showWaitingChanges(page);
+            messages->prependHistory(page, more);
+            return;
+        }
+    }
     QVariantMap args { { QStringLiteral("roomId"), id },
         { QStringLiteral("limit"), HistoryPageSize } };
     if (beforeSeq > 0)
@@ -462,8 +543,11 @@ void Room::Private::requestHistory(qint64 beforeSeq)
                 model->historyRequestFailed();
                 return;
             }
-            model->prependHistory(messagesFromVariant(reply.value(QStringLiteral("messages"))),
-                reply.value(QStringLiteral("hasMore")).toBool());
+            QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
+            if (guard->d->directory)
+                guard->d->directory->cacheOlder(guard->d->id, page);
+            guard->d->showWaitingChanges(page);
+            model->prependHistory(page, reply.value(QStringLiteral("hasMore")).toBool());
         });
 }
 
@@ -564,6 +648,11 @@ QStringList Room::typingUserNames() const
     for (const auto &t : d->typists)
         out.append(t.name);
     return out;
+}
+
+bool Room::isCached() const
+{
+    return d->cached;
 }
 
 int Room::unreadCount() const
@@ -756,6 +845,24 @@ void Room::Private::applyChange(Message &m, const OutboxEntry &change) const
     }
     case OutboxEntry::Kind::Send:
         break;
+    }
+}
+
+void Room::Private::showWaitingChanges(QList<Message> &page)
+{
+    if (!directory || page.isEmpty())
+        return;
+    const auto changes = directory->waitingChangesIn(id);
+    if (changes.isEmpty())
+        return;
+    for (Message &m : page) {
+        const auto it = changes.constFind(m.id);
+        if (it == changes.cend())
+            continue;
+        if (!optimistic.contains(m.id)) // else counted when the change was made
+            optimistic.insert(m.id, { m, int(it->size()) });
+        for (const OutboxEntry &change : *it)
+            applyChange(m, change);
     }
 }
 

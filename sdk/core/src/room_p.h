@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "localstore_p.h"
 #include "outbox_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/message.h>
@@ -71,10 +72,13 @@ public:
     quint64 epoch = 0;
 
     bool replacing = false; //!< a retry replaces its Failed row: ignore our own model signals
+    bool cached = false; //!< Room::cached
 
     static constexpr int TypingExpiryMs = 6000;
     static constexpr int TypingThrottleMs = 3000;
     static constexpr int HistoryPageSize = 50;
+    //! What a Room shows of its cache at once; scrolling up reads the rest page by page.
+    static constexpr int CachedPageSize = 100;
     static constexpr int DefaultMaxContentLength = 4000;
 
     void setJoinState(JoinState state);
@@ -126,6 +130,19 @@ public:
     void onPresence(const QString &userId, bool online);
     void onOwnUserChanged();
     void addOutboxEcho();
+    //! The counts and, into an empty timeline, the newest cached page of the account's store.
+    void restoreFromStore(const LocalStore &store);
+    void setCached(bool cached);
+    //! The cached rows are not the server's history: the timeline starts afresh (the join
+    //! answer that follows fills it).
+    void discardCache();
+    //! Another account signed in on the Client: the room starts afresh, not joined.
+    void onAccountChanged();
+    //! An empty timeline and member list, no typists; answers to earlier requests are dropped.
+    void startAfresh();
+    //! Rows coming into the timeline (a page of the cache, of a join or of history) show the
+    //! outbox's changes of them that are not answered yet (e.g. made before a restart).
+    void showWaitingChanges(QList<Message> &page);
 
     void stopTyping(const QString &userId);
     void expireTypists();

@@ -54,6 +54,7 @@ void RoomDirectory::keptChanged()
         const QString id = m_roomList->room(row).id;
         m_roomList->setJoined(id, m_streams.contains(id));
     }
+    storeChanged();
     Q_EMIT d.q->joinedRoomsChanged();
 }
 
@@ -83,6 +84,7 @@ QFuture<AckResult> RoomDirectory::leave(const QString &roomId)
     const bool wasJoined = stream && (stream->isJoinedNow() || stream->isJoining());
     if (stream) {
         m_kept.removeAll(roomId);
+        d.store.forgetRoom(roomId); // a room left is not shown from the cache any more
         stream->failWaiters(AckResult::Error::NotConnected, QStringLiteral("Left before joining"));
         stream->detach();
         stream->deleteLater(); // it may be delivering right now
@@ -160,6 +162,7 @@ void RoomDirectory::onConnected()
 {
     // Rooms of waiting outbox messages are kept joined too: a message can only be sent there.
     keepAll(d.outbox.rooms());
+    storeChanged(); // the session's recovery ids
     const QStringList kept = m_kept;
     for (const QString &roomId : kept) {
         if (RoomStream *stream = m_streams.value(roomId))
@@ -192,6 +195,10 @@ void RoomDirectory::deliver(const QString &roomId, const Message &message)
         rememberName(message.authorId, message.authorName);
         noteActivity(roomId, message.authorId != m_userId ? 1 : 0, &message);
     }
+    if (d.store.isOpen()) {
+        d.store.addMessage(message);
+        storeChanged();
+    }
     Q_EMIT d.q->messageReceived(message);
 }
 
@@ -199,6 +206,10 @@ void RoomDirectory::deliverUpdate(const QString &roomId, const Message &message)
 {
     if (Room *room = m_rooms.value(roomId))
         room->d->onUpdated(message);
+    if (d.store.isOpen()) {
+        d.store.updateMessage(message);
+        storeChanged();
+    }
     Q_EMIT d.q->messageUpdated(message);
 }
 
@@ -207,6 +218,7 @@ void RoomDirectory::joinAnswered(RoomStream *stream, const QVariantMap &ack, Ans
     m_roomList->setJoined(stream->id, true);
     if (Room *room = m_rooms.value(stream->id))
         room->d->onJoinAnswer(ack);
+    storeChanged();
     if (answer == Answer::Again)
         Q_EMIT d.q->roomRejoined(stream->id, ack);
     else if (answer == Answer::First)
@@ -218,6 +230,7 @@ void RoomDirectory::joinRefused(RoomStream *stream, const QString &code, const Q
     const QString roomId = stream->id;
     m_streams.remove(roomId);
     m_kept.removeAll(roomId);
+    d.store.forgetRoom(roomId);
     stream->detach();
     stream->deleteLater();
     keptChanged();
@@ -250,6 +263,9 @@ Room *RoomDirectory::room(const QString &roomId)
     rd->messages->setOwnUserId(m_userId);
     m_rooms.insert(roomId, room);
     m_order.append(room);
+    // Its timeline as the store kept it, at once (before the pending messages: they are newer).
+    if (d.store.isOpen())
+        rd->restoreFromStore(d.store);
     // Messages still in the outbox (e.g. from before the app restarted) show as Pending.
     rd->addOutboxEcho();
     // Kept joined already (joinRoom() or a message in the outbox): follow it.
@@ -340,10 +356,16 @@ QList<OutboxEntry> RoomDirectory::waitingChanges(const QString &messageId) const
     return d.outbox.waitingChanges(messageId);
 }
 
+QHash<QString, QList<OutboxEntry>> RoomDirectory::waitingChangesIn(const QString &roomId) const
+{
+    return d.outbox.waitingChangesIn(roomId);
+}
+
 void RoomDirectory::sendRead(const QString &roomId, qint64 seq)
 {
     qint64 &marker = m_readToSend[roomId];
     marker = std::max(marker, seq); // only the highest matters
+    storeChanged();
     flushReads();
 }
 
@@ -447,6 +469,7 @@ void RoomDirectory::onSessionReady(const QVariantMap &session)
     }
     flushReads();
     d.outbox.flush(); // changes queued before the server said what it supports
+    storeChanged();
 
     QList<RoomSummary> summaries;
     m_sessionRooms.clear();
@@ -603,6 +626,7 @@ void RoomDirectory::markRead(const QString &roomId)
     if (auto it = m_activity.find(roomId); it != m_activity.end())
         it->unread = 0;
     m_roomList->markRead(roomId);
+    storeChanged();
 }
 
 void RoomDirectory::flushActivity()
@@ -655,6 +679,7 @@ void RoomDirectory::onReadMarker(const QString &roomId, qint64 readSeq)
     if (Room *room = m_rooms.value(roomId))
         room->d->onReadMarker(readSeq);
     m_roomList->setReadSeq(roomId, readSeq);
+    storeChanged();
 }
 
 void RoomDirectory::onRefused(
@@ -662,6 +687,213 @@ void RoomDirectory::onRefused(
 {
     if (Room *room = m_rooms.value(roomId))
         room->d->onRefused(clientId, code, message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The account's local store
+
+void RoomDirectory::restoreFromStore()
+{
+    const LocalStore &store = d.store;
+    if (!store.isOpen())
+        return;
+    // Who we are, until the server says so: own messages are told apart offline too.
+    if (const QString id = store.value(QStringLiteral("user.id"));
+        m_userId.isEmpty() && !id.isEmpty()) {
+        m_userId = id;
+        m_userName = store.value(QStringLiteral("user.name"));
+        if (m_userName.isEmpty())
+            m_userName = id;
+        rememberName(m_userId, m_userName);
+        for (Room *room : std::as_const(m_order))
+            room->d->onOwnUserChanged();
+        Q_EMIT userChanged();
+    }
+    d.connection.restoreRecovery(store.value(QStringLiteral("recovery.pid")),
+        store.value(QStringLiteral("recovery.offset")));
+
+    const QList<LocalStore::RoomState> stored = store.rooms();
+    if (m_roomList->count() == 0 && !m_sessionSeen) {
+        QList<RoomSummary> summaries;
+        QList<Message> latest;
+        for (const LocalStore::RoomState &s : stored) {
+            if (!isValidRoomId(s.id))
+                continue;
+            RoomSummary r;
+            r.id = s.id;
+            r.name = s.name.isEmpty() ? s.id : s.name;
+            r.isPrivate = s.isPrivate;
+            r.joined = s.kept;
+            r.unreadCount = s.unread;
+            r.mentionCount = s.mentions;
+            r.readSeq = s.readSeq;
+            m_sessionRooms.insert(s.id, { r.name, r.isPrivate });
+            summaries.append(r);
+            latest.append(store.history(s.id, 0, 1));
+        }
+        m_roomList->setRooms(summaries);
+        for (const Message &m : std::as_const(latest))
+            m_roomList->setLastMessage(m);
+    }
+
+    bool added = false;
+    QList<RoomStream *> streams;
+    for (const LocalStore::RoomState &s : stored) {
+        if (!s.kept || !isValidRoomId(s.id))
+            continue;
+        RoomStream *stream = keep(s.id, &added);
+        stream->resumeAt(s.lastSeq, s.lastRev); // unless answered already in this run
+        if (s.readToSend > 0) {
+            qint64 &marker = m_readToSend[s.id];
+            marker = std::max(marker, s.readToSend);
+        }
+        streams.append(stream);
+    }
+    if (added)
+        keptChanged();
+    for (Room *room : std::as_const(m_order)) {
+        room->d->restoreFromStore(store);
+        room->d->addOutboxEcho(); // this account's queue (rows already shown stay as they are)
+    }
+    for (RoomStream *stream : std::as_const(streams)) {
+        if (Room *room = m_rooms.value(stream->id);
+            room && room->joinState() == Room::JoinState::NotJoined)
+            room->d->setJoinState(Room::JoinState::Joining);
+        stream->join();
+    }
+    flushReads();
+}
+
+void RoomDirectory::forgetAccount(const QString &user)
+{
+    qCInfo(Log::client) << "rooms: another account: the previous one's rooms are forgotten";
+    const QList<RoomStream *> streams = m_streams.values();
+    for (RoomStream *stream : streams) {
+        stream->failWaiters(
+            AckResult::Error::NotConnected, QStringLiteral("Signed in as another user"));
+        stream->detach();
+        stream->deleteLater();
+    }
+    m_streams.clear();
+    const bool hadKept = !m_kept.isEmpty();
+    m_kept.clear();
+    m_readToSend.clear();
+    m_activity.clear();
+    m_sessionRooms.clear();
+    m_sessionSeen = false;
+    m_roomList->setRooms({});
+    for (Room *room : std::as_const(m_order))
+        room->d->onAccountChanged();
+    if (m_userId != user && !m_userId.isEmpty()) {
+        m_userId.clear();
+        m_userName.clear();
+        for (Room *room : std::as_const(m_order))
+            room->d->onOwnUserChanged();
+        Q_EMIT userChanged();
+    }
+    if (hadKept)
+        keptChanged();
+}
+
+void RoomDirectory::storeChanged()
+{
+    if (m_storeScheduled || !d.store.isOpen())
+        return;
+    m_storeScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_storeScheduled = false;
+            saveToStore();
+        },
+        Qt::QueuedConnection);
+}
+
+void RoomDirectory::saveToStore()
+{
+    LocalStore &store = d.store;
+    if (!store.isOpen())
+        return;
+    if (!m_userId.isEmpty()) {
+        store.setValue(QStringLiteral("user.id"), m_userId);
+        store.setValue(QStringLiteral("user.name"), m_userName);
+    }
+    store.setValue(QStringLiteral("recovery.pid"), d.connection.recoveryPid());
+    store.setValue(QStringLiteral("recovery.offset"), d.connection.recoveryOffset());
+
+    QSet<QString> listed;
+    const auto stateOf = [&](const QString &roomId) {
+        LocalStore::RoomState s = store.room(roomId).value_or(LocalStore::RoomState {});
+        s.id = roomId;
+        if (const int row = m_roomList->rowOf(roomId); row >= 0) {
+            const RoomSummary r = m_roomList->room(row);
+            s.name = r.name;
+            s.isPrivate = r.isPrivate;
+            s.unread = r.unreadCount + m_activity.value(roomId).unread;
+            s.mentions = r.mentionCount;
+            s.readSeq = std::max(s.readSeq, r.readSeq);
+        }
+        if (const Room *room = m_rooms.value(roomId)) {
+            s.unread = room->d->unread;
+            s.mentions = room->d->mentions;
+            s.readSeq = std::max(s.readSeq, room->d->readSeq);
+        }
+        s.readToSend = m_readToSend.value(roomId, 0);
+        return s;
+    };
+    for (int i = 0; i < m_kept.size(); ++i) {
+        const QString &roomId = m_kept.at(i);
+        LocalStore::RoomState s = stateOf(roomId);
+        s.kept = true;
+        s.position = i;
+        if (const RoomStream *stream = m_streams.value(roomId); stream && stream->lastSeq() > 0) {
+            s.lastSeq = stream->lastSeq();
+            s.lastRev = stream->lastRev();
+        }
+        store.saveRoom(s);
+        listed.insert(roomId);
+    }
+    for (int row = 0; row < m_roomList->count(); ++row) {
+        const QString roomId = m_roomList->room(row).id;
+        if (listed.contains(roomId))
+            continue;
+        LocalStore::RoomState s = stateOf(roomId);
+        s.kept = false;
+        s.position = 0;
+        s.lastSeq = 0; // markers are of a kept room's stream
+        s.lastRev = 0;
+        store.saveRoom(s);
+        listed.insert(roomId);
+    }
+    if (m_sessionSeen) { // the server's list is the truth: rooms gone from it go
+        for (const LocalStore::RoomState &s : store.rooms()) {
+            if (!listed.contains(s.id))
+                store.forgetRoom(s.id);
+        }
+    }
+    d.commitStore();
+}
+
+QList<Message> RoomDirectory::cachedHistory(
+    const QString &roomId, qint64 beforeSeq, int limit) const
+{
+    return d.store.history(roomId, beforeSeq, limit);
+}
+
+void RoomDirectory::cacheOlder(const QString &roomId, const QList<Message> &page)
+{
+    if (!d.store.isOpen())
+        return;
+    d.store.addOlder(roomId, page);
+    storeChanged();
+}
+
+void RoomDirectory::discardCache(const QString &roomId)
+{
+    d.store.clearHistory(roomId);
+    if (Room *room = m_rooms.value(roomId))
+        room->d->discardCache();
+    storeChanged();
 }
 
 } // namespace Palaver

@@ -110,6 +110,7 @@ public:
     QUuid queueChange(const OutboxEntry &change);
     bool editQueued(const QString &clientId, const QString &content);
     QList<OutboxEntry> waitingChanges(const QString &messageId) const;
+    QHash<QString, QList<OutboxEntry>> waitingChangesIn(const QString &roomId) const;
     //! Stores the read marker on the server (`room:read`) now, or once connected.
     void sendRead(const QString &roomId, qint64 seq);
     bool isOnline(const QString &userId) const;
@@ -130,6 +131,24 @@ public:
     //! Applies the noted activity now.
     void flushActivity();
 
+    // ---- The account's local store (Client::setStoreDirectory()) ----
+
+    //! Another account (not `user`) signs in on this Client: its kept rooms, their streams and
+    //! timelines, the room list and who it was are forgotten.
+    void forgetAccount(const QString &user);
+    //! The store was opened: what it kept comes back (the user, the room list, the kept rooms
+    //! with their markers, the recovery ids, and the timelines of Rooms already made).
+    void restoreFromStore();
+    //! Puts this moment's markers and counts into the store and commits it: at the end of a
+    //! turn that changed something, and when the Client goes.
+    void saveToStore();
+    //! Up to `limit` cached messages of the room just below `beforeSeq` (0: the newest).
+    QList<Message> cachedHistory(const QString &roomId, qint64 beforeSeq, int limit) const;
+    //! A history page from the server, for the cache.
+    void cacheOlder(const QString &roomId, const QList<Message> &page);
+    //! The server's history is not the cached one: the cache and the Room's cached rows go.
+    void discardCache(const QString &roomId);
+
 Q_SIGNALS:
     void userChanged();
     void limitsChanged();
@@ -140,6 +159,9 @@ Q_SIGNALS:
 private:
     RoomStream *keep(const QString &roomId, bool *added);
     void keptChanged();
+    //! Something the store keeps changed: saveToStore() at the end of this turn.
+    void storeChanged();
+    bool m_storeScheduled = false;
     void setOnline(const QString &userId, bool online);
 
     ClientCore &d;

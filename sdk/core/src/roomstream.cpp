@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <QPromise>
 
+#include <algorithm>
+
 namespace Palaver {
 
 RoomStream::RoomStream(ClientCore &d, RoomDirectory *rooms, const QString &id)
@@ -42,6 +44,39 @@ void RoomStream::join()
             if (guard)
                 guard->onJoinAnswer(generation, r);
         });
+}
+
+void RoomStream::resumeAt(qint64 lastSeq, qint64 lastRev)
+{
+    if (m_baseline || lastSeq <= 0)
+        return;
+    m_baseline = true;
+    m_lastSeq = lastSeq;
+    m_ahead.erase(m_ahead.begin(), m_ahead.upper_bound(m_lastSeq));
+    if (lastRev > 0) {
+        m_revs = true;
+        m_lastRev = lastRev;
+        m_revAhead.erase(m_revAhead.begin(), m_revAhead.upper_bound(m_lastRev));
+    }
+}
+
+bool RoomStream::isAnotherHistory(const QVariantMap &reply, const QList<Message> &page) const
+{
+    // The page is the room's newest messages: the stored seq, if the server has it, is in it
+    // or below its last one; and if it is in it, it is the message the store kept there.
+    const qint64 newest = page.isEmpty() ? 0 : page.last().seq;
+    if (newest < m_lastSeq)
+        return true;
+    const QVariant rev = reply.value(QStringLiteral("rev"));
+    if (rev.isValid() && rev.toLongLong() < m_lastRev)
+        return true;
+    const auto atResumePoint = std::find_if(
+        page.cbegin(), page.cend(), [this](const Message &m) { return m.seq == m_lastSeq; });
+    if (atResumePoint == page.cend())
+        return false;
+    const QList<Message> cached = d.store.history(id, m_lastSeq + 1, 1);
+    return !cached.isEmpty() && cached.first().seq == m_lastSeq
+        && cached.first().id != atResumePoint->id;
 }
 
 void RoomStream::rejoin()
@@ -122,7 +157,21 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
 
     m_joinedNow = true;
     const QList<Message> page = messagesFromVariant(reply.value(QStringLiteral("messages")));
+    if (!m_answered && m_baseline && isAnotherHistory(reply, page)) {
+        // The server's history is not the one the store kept (a server reset, another
+        // database): the stored markers and cache mean nothing there. Start afresh.
+        qCWarning(Log::client) << "room" << id
+                               << ": the server's history is not the stored one; the cached"
+                                  " timeline is dropped";
+        m_baseline = false;
+        m_lastSeq = 0;
+        m_lastRev = 0;
+        m_ahead.clear();
+        m_revAhead.clear();
+        m_rooms->discardCache(id);
+    }
     const bool again = m_baseline;
+    m_revs = false; // a v1 server's answer has no rev (whatever an earlier run stored)
     if (const QVariant rev = reply.value(QStringLiteral("rev")); rev.isValid()) {
         m_revs = true;
         if (!again) {
@@ -143,6 +192,7 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
         for (const Message &m : page)
             m_lastSeq = std::max(m_lastSeq, m.seq);
         m_baseline = true;
+        d.store.addPage(id, page); // the cache starts here too
         m_ahead.erase(m_ahead.begin(), m_ahead.upper_bound(m_lastSeq));
     } else if (!d.connection.recovered) {
         // Nothing was replayed: page forward from what was delivered.
@@ -152,8 +202,11 @@ void RoomStream::onJoinAnswer(quint64 generation, const AckResult &result)
     m_lastPageBroughtNothing = false;
     m_announce = true;
     completeWaiters(result);
+    // A stream resumed from the store is caught up like a re-join, but to this run's
+    // listeners it is the room's first join.
+    const bool first = !std::exchange(m_answered, true);
     m_rooms->joinAnswered(
-        this, reply, again ? RoomDirectory::Answer::Again : RoomDirectory::Answer::First);
+        this, reply, again && !first ? RoomDirectory::Answer::Again : RoomDirectory::Answer::First);
     if (again) {
         for (const Message &m : page)
             accept(m);

@@ -59,6 +59,12 @@ public:
     //! The newest rev delivered (or of the join answer); 0 before it or from a v1 server.
     qint64 lastRev() const { return m_lastRev; }
 
+    //! Starts the stream where an earlier run left it (the account's store): the first join
+    //! answer is then a re-join, caught up from `lastSeq` and `lastRev`. Only before that answer.
+    //! A server whose history is not the stored one (it ends below those markers, or has
+    //! another message at the stored seq: a reset, another database) makes the stream start
+    //! afresh, and the room's cache is dropped.
+    void resumeAt(qint64 lastSeq, qint64 lastRev);
     //! Asks the server now, if connected and not asked or answered in this connection.
     void join();
     //! `waiter` finishes with the next join answer (or a failure).
@@ -79,6 +85,7 @@ public:
 
 private:
     void onJoinAnswer(quint64 generation, const AckResult &result);
+    bool isAnotherHistory(const QVariantMap &reply, const QList<Message> &page) const;
     void completeWaiters(const AckResult &result);
     void drain();
     void catchUpStep();
@@ -97,7 +104,8 @@ private:
     bool m_detached = false;
     bool m_joinedNow = false;
     bool m_joining = false;
-    bool m_baseline = false; //!< the first join answer set lastSeq
+    bool m_baseline = false; //!< the first join answer (or resumeAt()) set lastSeq
+    bool m_answered = false; //!< a join answer came in this run
     qint64 m_lastSeq = 0;
     std::map<qint64, Message> m_ahead; //!< arrived above a hole, or before the first answer
     std::vector<Waiter> m_waiters;

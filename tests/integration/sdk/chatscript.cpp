@@ -21,13 +21,32 @@ json error(const char *code, const char *message)
     return { { "ok", false }, { "error", { { "code", code }, { "message", message } } } };
 }
 
+QByteArray base64Url(const QByteArray &bytes)
+{
+    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+//! The user of a token: a JWT-shaped token's `sub` (not verified), else the token itself.
+QString userOfToken(const std::string &token)
+{
+    const QList<QByteArray> parts = QByteArray::fromStdString(token).split('.');
+    if (parts.size() != 3)
+        return QString::fromStdString(token);
+    const json claims
+        = json::parse(QByteArray::fromBase64(parts.at(1),
+                          QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+                          .toStdString(),
+            nullptr, false);
+    return claims.is_object() ? QString::fromStdString(claims.value("sub", "")) : QString();
+}
+
 } // namespace
 
 ChatScript::ChatScript(QObject *parent) : QObject(parent)
 {
     m_rooms["general"];
     raw.authorize = [this](QWebSocket *socket, const json &auth) {
-        m_users.insert(socket, QString::fromStdString(auth.value("token", "")));
+        m_users.insert(socket, userOfToken(auth.value("token", "")));
         return json::object();
     };
     raw.onConnected = [this](QWebSocket *socket) {
@@ -48,6 +67,13 @@ ChatScript::~ChatScript()
     // The sockets outlive this object's members: they close when `raw` goes.
     for (QWebSocket *socket : raw.sockets())
         QObject::disconnect(socket, nullptr, this, nullptr);
+}
+
+QString ChatScript::jwtFor(const QString &user)
+{
+    const json claims = { { "sub", user.toStdString() } };
+    return QString::fromLatin1(base64Url(R"({"alg":"none","typ":"JWT"})") + '.'
+        + base64Url(QByteArray::fromStdString(claims.dump())) + ".unsigned");
 }
 
 json ChatScript::sessionReady(const QString &user)
@@ -133,6 +159,15 @@ json ChatScript::answer(QWebSocket *socket, const std::string &event, const json
         const RoomState &r = m_rooms[room];
         const std::int64_t after = p.value("after", std::int64_t(0));
         const std::size_t limit = std::size_t(std::clamp(p.value("limit", 50), 1, 100));
+        if (p.contains("before")) { // the newest `limit` below it
+            const std::int64_t before = p.value("before", std::int64_t(0));
+            const std::int64_t end
+                = std::clamp<std::int64_t>(before - 1, 0, std::int64_t(r.messages.size()));
+            const std::int64_t begin = std::max<std::int64_t>(0, end - std::int64_t(limit));
+            json page(std::vector<json>(
+                r.messages.begin() + long(begin), r.messages.begin() + long(end)));
+            return { { "ok", true }, { "messages", page }, { "hasMore", begin > 0 } };
+        }
         json page = json::array();
         for (const json &m : r.messages) {
             if (m["seq"].get<std::int64_t>() > after && page.size() < limit)

@@ -3,7 +3,8 @@
 
 // A small contract v1.1 chat server on RawServer, for SDK tests that need several clients and
 // full control: what it knows (v1 or v1.1), how long a `room:updates` page is, which changes it
-// broadcasts, and what it refuses. State is in memory; users are their tokens.
+// broadcasts, and what it refuses. State is in memory; users are their tokens (or a JWT-shaped
+// token's `sub`, not verified: jwtFor(), for a client that must know its user before connecting).
 
 #include "rawserver.h"
 
@@ -49,6 +50,9 @@ public:
     //! Carries out and answers the held requests, in their order.
     void releaseHeld();
     int heldCount() const { return int(m_held.size()); }
+
+    //! A JWT-shaped token of `user` (unsigned): the SDK reads its user before connecting.
+    static QString jwtFor(const QString &user);
 
     bool listen() { return raw.listen(); }
     QUrl url() const { return raw.url(); }

@@ -72,6 +72,9 @@ class PALAVER_SDK_EXPORT Client : public QObject {
             storeFileNameChanged)
     //! The current account's file in storeDirectory(); empty while the account is not known.
     Q_PROPERTY(QString storeFileName READ storeFileName NOTIFY storeFileNameChanged)
+    //! How many of the newest messages of each room the store keeps (default 5000).
+    Q_PROPERTY(int storeHistoryLimit READ storeHistoryLimit WRITE setStoreHistoryLimit NOTIFY
+            storeHistoryLimitChanged)
 
 public:
     enum class State {
@@ -109,6 +112,7 @@ public:
         NotConnected, //!< the operation needs a connection
         InvalidRequest, //!< a reserved event name, too many binary arguments, ...
         Unsupported, //!< the server does not offer the feature (see features): nothing was sent
+        StoreError, //!< the account's store (setStoreDirectory()) cannot be opened or written
     };
     Q_ENUM(Error)
 
@@ -196,12 +200,26 @@ public:
     //! account's queued messages stay in its own file: they are never sent as someone else.
     //! Takes the place of setOutboxPath(); messages queued in memory before move into the file.
     //! Empty (the default): the outbox is setOutboxPath()'s.
+    //!
+    //! The file also keeps what makes a start instant and offline-capable: the user, the room
+    //! list, the kept-joined rooms (joined again at once, see joinedRooms()) with their markers
+    //! (last seq and rev, read marker, unread and mention counts), the Socket.IO recovery ids
+    //! (so that a restart within the server's recovery window may recover the session), and a
+    //! cache of each room's newest messages (storeHistoryLimit()). A Room made for a kept room
+    //! shows its cached timeline at once (Room::cached is true until the server answers its
+    //! join) and is caught up from its stored markers when the connection comes: nothing below
+    //! the stored seq is asked for again. Scrolling up reads the cache before the server.
+    //! The file is readable by its owner only. A file that cannot be opened or written is
+    //! reported (StoreError) and the Client goes on in memory.
     void setStoreDirectory(const QString &directory);
     QString storeDirectory() const;
     QString storeFileName() const;
+    int storeHistoryLimit() const;
+    void setStoreHistoryLimit(int limit);
     //! Deletes the current account's file and what waits in it (signing out for good); the
-    //! outbox is in memory and empty afterwards. False when there is no such file or it
-    //! cannot be deleted (OutboxError).
+    //! outbox is in memory and empty afterwards, and the account's rooms (kept rooms, their
+    //! timelines, the room list, the user) are forgotten. False when there is no such file or it
+    //! cannot be deleted (StoreError).
     Q_INVOKABLE bool removeStore();
     int outboxCapacity() const;
     //! How many messages may wait in the outbox (default 1000).
@@ -326,6 +344,7 @@ Q_SIGNALS:
     void onlineUsersChanged();
     void featuresChanged();
     void storeFileNameChanged();
+    void storeHistoryLimitChanged();
     //! A user came online (their first socket) or went offline (their last one).
     void presenceChanged(const QString &userId, bool online);
 

@@ -56,6 +56,9 @@ class PALAVER_SDK_EXPORT Room : public QObject {
     //! Unread messages from others that mention this user (contract v1.1 `mentions`); cleared
     //! with unreadCount. One's own messages never count.
     Q_PROPERTY(int mentionCount READ mentionCount NOTIFY mentionCountChanged)
+    //! The timeline shows what the account's store kept (Client::setStoreDirectory()), and the
+    //! server has not answered this run's join yet: it may be behind. False once it answered.
+    Q_PROPERTY(bool cached READ isCached NOTIFY cachedChanged)
 
 public:
     enum class JoinState {
@@ -83,6 +86,7 @@ public:
     Message lastMessage() const;
     qint64 readSeq() const;
     int mentionCount() const;
+    bool isCached() const;
     Client *client() const;
 
     //! Joins the room (and keeps it joined across reconnects). Made offline, it happens at the
@@ -160,6 +164,7 @@ Q_SIGNALS:
     //! This user's read marker moved (here, or on another of the user's devices).
     void readSeqChanged();
     void mentionCountChanged();
+    void cachedChanged();
 
 private:
     friend class Client;
