@@ -145,7 +145,41 @@ Rectangle {
         }
     }
 
-    onCurrentRoomIdChanged: composer.cancel()
+    // What is typed and not sent, per room of this account, kept across room switches and
+    // restarts: one JSON object {roomId: text} per account in QSettings.
+    Settings {
+        id: draftSettings
+        category: "drafts"
+    }
+    function draftsKey() {
+        return encodeURIComponent(String(client.url) + " " + client.userId)
+    }
+    function drafts() {
+        try {
+            const saved = JSON.parse(draftSettings.value(draftsKey(), "{}"))
+            return saved !== null && typeof saved === "object" ? saved : {}
+        } catch (e) {
+            return {}
+        }
+    }
+    function saveDraft(roomId, text) {
+        if (roomId.length === 0 || client.userId.length === 0)
+            return
+        const all = drafts()
+        if ((all[roomId] || "") === text)
+            return
+        if (text.length > 0)
+            all[roomId] = text
+        else
+            delete all[roomId]
+        draftSettings.setValue(draftsKey(), JSON.stringify(all))
+    }
+    //! Signing out for good: the account's drafts go with its store.
+    function forgetDrafts() {
+        draftSettings.setValue(draftsKey(), "{}")
+    }
+
+    onCurrentRoomIdChanged: composer.setDraft(currentRoomId.length > 0 ? (drafts()[currentRoomId] || "") : "")
 
     Settings {
         id: reactionSettings
@@ -218,6 +252,7 @@ Rectangle {
             retryInMs: page.client.nextRetryIn
             errorCode: page.client.error
             errorString: page.client.errorString
+            showingSaved: page.currentRoom !== null && page.currentRoom.cached
             onRetryNowClicked: page.client.retryNow()
             onSignInAgainClicked: page.signOutRequested()
             onReconnectClicked: page.client.open()
@@ -530,6 +565,7 @@ Rectangle {
                         page.currentRoom.setTyping(false)
                     }
                     onEditLastRequested: page.editLast()
+                    onDraftChanged: (text) => page.saveDraft(page.currentRoomId, text)
                     onTypingActivity: (typing) => {
                         if (page.currentRoom && page.currentRoom.joinState === Room.Joined)
                             page.currentRoom.setTyping(typing)

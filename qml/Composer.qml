@@ -12,6 +12,8 @@ import QtQuick.Layouts
 //! text in the field; Up in an empty field asks for the last own message); Esc cancels either.
 //! Typing `@` offers the room's members (Up/Down, Enter or Tab, or a click) and inserts
 //! `@userId`, which is what the server recognises as a mention.
+//! What is typed and not sent is a draft (draftChanged(); an edit's text is none): the page keeps
+//! one per room (setDraft()), and an edit started over a draft gives it back when it ends.
 Rectangle {
     id: composer
 
@@ -36,8 +38,13 @@ Rectangle {
     property var completions: []
     readonly property alias completionVisible: completionPopup.visible
 
+    //! The field's text before an edit took its place.
+    property string draftBeforeEdit
+
     //! The user sent `text` (already checked against the limit; not trimmed).
     signal sendRequested(string text)
+    //! The draft (what is typed and not sent, outside an edit) is now `text`.
+    signal draftChanged(string text)
     //! The user started (true) or stopped (false) typing.
     signal typingActivity(bool typing)
     //! The user sent `text` as a reply to `messageId`.
@@ -65,12 +72,13 @@ Rectangle {
         const message = area.text
         const reply = replyTo
         const edit = editing
-        area.clear()
+        area.clear() // while editing is set: an edit's text was never a draft
         replyTo = null
         editing = null
-        if (edit)
+        if (edit) {
+            restoreDraft()
             composer.editSubmitted(edit.id, message)
-        else if (reply)
+        } else if (reply)
             composer.replySubmitted(reply.id, message)
         else
             composer.sendRequested(message)
@@ -82,6 +90,8 @@ Rectangle {
         area.forceActiveFocus()
     }
     function startEdit(messageId, content) {
+        if (!editing)
+            draftBeforeEdit = area.text
         replyTo = null
         editing = { id: messageId, content: content }
         area.text = content
@@ -90,10 +100,24 @@ Rectangle {
     }
     //! Leaves reply or edit mode (the text of an edit goes with it).
     function cancel() {
-        if (editing)
-            area.clear()
+        const wasEditing = editing !== null
         editing = null
         replyTo = null
+        if (wasEditing)
+            restoreDraft()
+    }
+    function restoreDraft() {
+        area.text = draftBeforeEdit
+        area.cursorPosition = area.length
+        draftBeforeEdit = ""
+    }
+    //! Shows `text` as the draft (another room's): no reply or edit goes on.
+    function setDraft(text) {
+        editing = null
+        replyTo = null
+        draftBeforeEdit = ""
+        area.text = text
+        area.cursorPosition = area.length
     }
     function clear() { area.clear() }
 
@@ -284,6 +308,8 @@ Rectangle {
                         composer.complete(composer.completions[completionList.currentIndex].id)
                 }
                 onTextChanged: {
+                    if (!composer.editing)
+                        composer.draftChanged(text)
                     composer.typingActivity(text.length > 0)
                     composer.updateCompletions()
                 }

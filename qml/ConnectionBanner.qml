@@ -19,6 +19,8 @@ Rectangle {
     property int errorCode: Client.NoError
     //! Client.errorString
     property string errorString
+    //! The timeline shows what the account's store kept (Room.cached): say it is not live.
+    property bool showingSaved: false
 
     //! The user asked to skip the backoff wait (Client.retryNow()).
     signal retryNowClicked()
@@ -84,8 +86,15 @@ Rectangle {
                 ? Theme.errorText : Theme.warningText
             text: {
                 switch (banner.kind) {
-                case "connecting": return qsTr("Connecting…")
+                case "connecting":
+                    return banner.showingSaved ? qsTr("Offline: showing saved messages. Connecting…")
+                                               : qsTr("Connecting…")
                 case "reconnecting":
+                    if (banner.showingSaved)
+                        return banner.secondsLeft > 0
+                            ? qsTr("Offline: showing saved messages. Reconnecting in %1 s")
+                                .arg(banner.secondsLeft)
+                            : qsTr("Offline: showing saved messages. Reconnecting…")
                     return banner.secondsLeft > 0
                         ? qsTr("Reconnecting in %1 s").arg(banner.secondsLeft)
                         : qsTr("Reconnecting…")

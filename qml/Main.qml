@@ -21,7 +21,8 @@ QQC2.ApplicationWindow {
     //! In demo mode, the demo user to sign in as at once ("" for none).
     property string autoSignInUser
 
-    //! Signed in: the server accepted the token at least once since the sign-in.
+    //! Signed in: the server accepted the token at least once since the sign-in, or the
+    //! account's local store knows it (shown from the store until the server answers).
     property bool signedIn: false
     property bool signingIn: false
     property string signInError
@@ -65,12 +66,19 @@ QQC2.ApplicationWindow {
         client.setToken(token)
         session.lastUrl = url
         client.open()
+        // A known account (its local store kept who the user is and the rooms): the chat shows
+        // at once from the store, also with no server; the server still checks the token.
+        if (client.storeFileName.length > 0 && client.userId.length > 0
+                && client.roomList.count > 0)
+            signedIn = true
     }
 
     function signOut(forget) {
         signingIn = false
         signedIn = false
         pendingToken = ""
+        if (forget)
+            chatPageItem.forgetDrafts()
         client.close()
         if (forget)
             client.removeStore() // what waited to be sent goes with the account
@@ -199,6 +207,7 @@ QQC2.ApplicationWindow {
                 window.finishSignIn()
             } else if (window.signingIn && state === Client.Failed) {
                 window.signingIn = false
+                window.signedIn = false // shown from the store, but the server said no
                 window.signInError = window.authMessage(window.client.error,
                                                         window.client.errorString)
                 if (window.restoredSession && session.rememberedUrl.length > 0) {

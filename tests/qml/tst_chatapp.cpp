@@ -5,6 +5,7 @@
 // delivered), and saves screenshots of both themes to the build folder. Desktop notifications go
 // to a recording notification server that the test registers on the (private) session bus; a
 // second Client of the app's user plays the user's other device for read markers.
+#include "quickitems.h"
 #include <Palaver/Stub/stubconfig.h>
 #include <Palaver/Stub/stubserver.h>
 #include <Palaver/client.h>
@@ -31,73 +32,12 @@
 Q_IMPORT_QML_PLUGIN(Palaver_ChatPlugin)
 
 using namespace Palaver;
+using namespace QuickItems;
 
 namespace {
 
 constexpr int Light = 1; // Theme.Light
 constexpr int Dark = 2; // Theme.Dark
-
-// QTest::keyClicks() exists for widgets only.
-void typeText(QWindow *window, const QString &text)
-{
-    for (const QChar c : text) {
-        if (c == QLatin1Char('\n'))
-            QTest::keyClick(window, Qt::Key_Return, Qt::ShiftModifier); // a new line, not a send
-        else
-            QTest::keyClick(window, c.toLatin1());
-    }
-}
-
-// Delegates of views have no QObject parent: items are found in the visual tree.
-void collectItems(QQuickItem *item, const QString &name, QList<QQuickItem *> *found)
-{
-    if (item->objectName() == name)
-        found->append(item);
-    const auto children = item->childItems();
-    for (QQuickItem *child : children)
-        collectItems(child, name, found);
-}
-
-QQuickItem *rootItem(QObject *root)
-{
-    if (auto *window = qobject_cast<QQuickWindow *>(root))
-        return window->contentItem();
-    return qobject_cast<QQuickItem *>(root);
-}
-
-QList<QQuickItem *> findItems(QObject *root, const QString &name)
-{
-    QList<QQuickItem *> found;
-    if (QQuickItem *item = rootItem(root))
-        collectItems(item, name, &found);
-    // Popups (the room switcher) live in the window's overlay, outside the content item.
-    if (auto *window = qobject_cast<QQuickWindow *>(root)) {
-        const auto objects = window->findChildren<QQuickItem *>(name);
-        for (QQuickItem *object : objects) {
-            if (!found.contains(object))
-                found.append(object);
-        }
-    }
-    return found;
-}
-
-QQuickItem *findItem(QObject *root, const QString &name)
-{
-    const auto found = findItems(root, name);
-    return found.isEmpty() ? nullptr : found.constFirst();
-}
-
-// The visible `content` labels of the timeline's delegates whose text is exactly `text`.
-QList<QQuickItem *> contentLabels(QObject *root, const QString &text)
-{
-    QList<QQuickItem *> found;
-    const auto items = findItems(root, QStringLiteral("content"));
-    for (QQuickItem *item : items) {
-        if (item->property("text").toString() == text && item->isVisible())
-            found.append(item);
-    }
-    return found;
-}
 
 // The lines of palaver.chat (the app's notifier), counted on their way to the usual output.
 int notifierLines = 0;
@@ -238,25 +178,11 @@ void TestChatApp::initTestCase()
 
     m_appClient = std::make_unique<Client>();
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    connect(m_engine.get(), &QQmlEngine::warnings, this, [](const QList<QQmlError> &warnings) {
-        for (const QQmlError &warning : warnings)
-            qWarning("QML: %s", qPrintable(warning.toString()));
-    });
-    for (const QString &path :
-        qEnvironmentVariable("PALAVER_TEST_QML_PATH").split(QLatin1Char(':'), Qt::SkipEmptyParts))
-        m_engine->addImportPath(path);
-    m_engine->addImportPath(QStringLiteral("qrc:/qt/qml")); // last: takes precedence
-    m_engine->setInitialProperties({
-        { QStringLiteral("client"), QVariant::fromValue(m_appClient.get()) },
-        { QStringLiteral("initialUrl"), m_stub->url().toString() },
-    });
-    m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Palaver/Chat/Main.qml")));
-    QCOMPARE(m_engine->rootObjects().size(), 1);
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = loadChatWindow(*m_engine,
+        { { QStringLiteral("client"), QVariant::fromValue(m_appClient.get()) },
+            { QStringLiteral("initialUrl"), m_stub->url().toString() } },
+        QSize(1100, 680));
     QVERIFY(m_window);
-    m_window->resize(1100, 680);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window));
     m_window->requestActivate();
 }
 
@@ -270,10 +196,7 @@ void TestChatApp::cleanupTestCase()
 
 void TestChatApp::click(QQuickItem *item)
 {
-    QVERIFY(item);
-    QTRY_VERIFY(item->isVisible() && item->isEnabled());
-    const QPointF center = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
-    QTest::mouseClick(m_window, Qt::LeftButton, {}, center.toPoint());
+    clickItem(m_window, item);
 }
 
 void TestChatApp::typeInComposer(const QString &text)

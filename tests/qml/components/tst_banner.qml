@@ -23,6 +23,7 @@ TestCase {
         banner.errorCode = Client.NoError
         banner.errorString = ""
         banner.retryInMs = 0
+        banner.showingSaved = false
         retrySpy.clear()
         signInSpy.clear()
     }
@@ -49,6 +50,18 @@ TestCase {
         banner.connectionState = Client.Reconnecting
         mouseClick(findChild(banner, "bannerButton"))
         compare(retrySpy.count, 1)
+    }
+
+    function test_savedMessagesAreSaidToBeSaved() {
+        banner.showingSaved = true
+        banner.connectionState = Client.Connecting
+        compare(banner.text, "Offline: showing saved messages. Connecting…")
+        banner.retryInMs = 3000
+        banner.connectionState = Client.Reconnecting
+        compare(banner.text, "Offline: showing saved messages. Reconnecting in 3 s")
+        compare(findChild(banner, "bannerButton").text, "Retry now")
+        banner.connectionState = Client.Connected
+        verify(!banner.visible)
     }
 
     function test_offline() {

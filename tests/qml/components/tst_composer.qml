@@ -36,6 +36,11 @@ TestCase {
         target: composer
         signalName: "editLastRequested"
     }
+    SignalSpy {
+        id: draftSpy
+        target: composer
+        signalName: "draftChanged"
+    }
     //! Stands in for a MemberModel: what the completion reads of it.
     QtObject {
         id: fakeMembers
@@ -50,7 +55,7 @@ TestCase {
         composer.clear()
         composer.maxLength = 100
         composer.members = null
-        for (const s of [sendSpy, replySpy, editSpy, editLastSpy])
+        for (const s of [sendSpy, replySpy, editSpy, editLastSpy, draftSpy])
             s.clear()
         composer.focusField()
         const field = findChild(composer, "composerField")
@@ -177,6 +182,34 @@ TestCase {
         typeText("a")
         keyClick(Qt.Key_Up)
         compare(editLastSpy.count, 1)
+    }
+
+    function test_draftsAreWhatIsTypedNotAnEdit() {
+        typeText("half a thought")
+        compare(draftSpy.signalArguments[draftSpy.count - 1][0], "half a thought")
+        // An edit takes the field, but its text is no draft; the draft is back when it ends.
+        const before = draftSpy.count
+        composer.startEdit("m3", "old text")
+        compare(composer.text, "old text")
+        keyClick(Qt.Key_X)
+        keyClick(Qt.Key_Return)
+        compare(editSpy.count, 1)
+        compare(Array.from(editSpy.signalArguments[0]), ["m3", "old textx"])
+        compare(composer.text, "half a thought")
+        for (let i = before; i < draftSpy.count; ++i)
+            compare(draftSpy.signalArguments[i][0], "half a thought")
+        composer.startEdit("m3", "old text")
+        keyClick(Qt.Key_Escape)
+        compare(composer.text, "half a thought")
+        // Sent: the draft is empty. Another room's draft shows as it was left.
+        keyClick(Qt.Key_Return)
+        compare(sendSpy.count, 1)
+        compare(draftSpy.signalArguments[draftSpy.count - 1][0], "")
+        composer.startReply("m1", "Bob", "hi", false)
+        composer.setDraft("elsewhere")
+        compare(composer.text, "elsewhere")
+        compare(composer.replyTo, null)
+        compare(draftSpy.signalArguments[draftSpy.count - 1][0], "elsewhere")
     }
 
     function test_atCompletesMembers() {
