@@ -73,7 +73,8 @@ bool parseArguments(const QStringList &arguments, BotOptions *o, QString *error,
     const auto stdinRoom = opt("stdin",
         "Send each line of standard input to ROOM; exit when all are acknowledged.", "ROOM");
     const auto store = opt("store",
-        "Keep the account's data (its outbox) in a file of its own in DIR (survives restarts).",
+        "Keep the account's data in a file of its own in DIR: its outbox, its rooms and where "
+        "each was read to (a restart goes on from there, printing each missed message once).",
         "DIR");
     const auto outbox
         = opt("outbox", "Keep the outbox in this SQLite file (survives restarts).", "FILE");
@@ -482,7 +483,10 @@ void BotApp::leaveAndExit()
     const int pending = m_client->pendingMessageCount();
     const int code = (m_exitCode == ExitOk && pending > 0) ? ExitUnacked : m_exitCode;
     const QStringList rooms = m_client->joinedRooms();
-    if (m_client->state() != Client::State::Connected || rooms.isEmpty()) {
+    // With --store the rooms stay kept: the next run joins them again and goes on from where
+    // this one stopped (leaving would forget them, and their markers, in the account's file).
+    if (m_client->state() != Client::State::Connected || rooms.isEmpty()
+        || !m_options.storeDirectory.isEmpty()) {
         m_client->close();
         exitNow(code);
         return;

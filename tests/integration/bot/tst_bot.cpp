@@ -1078,6 +1078,57 @@ private Q_SLOTS:
         QCOMPARE(kept, 1);
     }
 
+    void storeResumesWhereTheLastRunStopped()
+    {
+        // --store: a restarted bot is caught up from where it stopped. Each message it missed is
+        // printed once, and none it printed before.
+        startServer();
+        const QString store = m_dir.filePath(QStringLiteral("resume-store"));
+        const QStringList args = botArgs(
+            { QStringLiteral("--join"), QStringLiteral("general"), QStringLiteral("--json"),
+                QStringLiteral("--no-commands"), QStringLiteral("--store"), store });
+        auto alice = connectedClient(QStringLiteral("alice"), QStringLiteral("general"));
+        QVERIFY(alice);
+        const auto content = [](const char *text) {
+            return [text](const QJsonObject &e) {
+                return e.value(QStringLiteral("content")).toString() == QLatin1String(text);
+            };
+        };
+        {
+            BotProcess bot;
+            bot.start(args);
+            QVERIFY(bot.waitFor(QStringLiteral("joined")));
+            alice->sendMessage(QStringLiteral("general"), QStringLiteral("one"));
+            alice->sendMessage(QStringLiteral("general"), QStringLiteral("two"));
+            QVERIFY(bot.waitFor(QStringLiteral("message"), content("two")));
+            bot.process.terminate();
+            QVERIFY(bot.waitForExit());
+            QCOMPARE(bot.process.exitCode(), 0);
+        }
+        for (int i = 1; i <= 60; ++i) // more than a join page while it is away
+            alice->sendMessage(QStringLiteral("general"), QStringLiteral("missed %1").arg(i));
+        QTRY_COMPARE_WITH_TIMEOUT(alice->pendingMessageCount(), 0, 20000);
+
+        BotProcess again;
+        again.start(args);
+        QVERIFY(again.waitFor(QStringLiteral("message"), content("missed 60"), 1, 20000));
+        alice->sendMessage(QStringLiteral("general"), QStringLiteral("live again"));
+        QVERIFY(again.waitFor(QStringLiteral("message"), content("live again")));
+        again.process.terminate();
+        QVERIFY(again.waitForExit());
+        QVERIFY2(again.badLines.isEmpty(), qPrintable(again.badLines.join(QLatin1Char('\n'))));
+        QStringList printed;
+        for (const QJsonObject &e : std::as_const(again.events)) {
+            if (e.value(QStringLiteral("event")).toString() == QLatin1String("message"))
+                printed.append(e.value(QStringLiteral("content")).toString());
+        }
+        QStringList expected;
+        for (int i = 1; i <= 60; ++i)
+            expected.append(QStringLiteral("missed %1").arg(i));
+        expected.append(QStringLiteral("live again"));
+        QCOMPARE(printed, expected);
+    }
+
     void usageErrorsExitWithTwo()
     {
         for (const QStringList &args :
