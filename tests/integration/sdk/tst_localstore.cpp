@@ -20,6 +20,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <memory>
 
 using namespace Palaver;
@@ -559,6 +562,72 @@ private Q_SLOTS:
         QCOMPARE(client->joinedRooms(), QStringList { General });
         QCOMPARE(rowsOf(room->messages()), QStringList { QStringLiteral("1:for alice's eyes") });
         QVERIFY(room->isCached());
+    }
+
+    // The disk fills up (no file may grow: RLIMIT_FSIZE, which binds root too): the store says
+    // so once and goes on in memory; a message that cannot be stored for sending is refused in
+    // words, never dropped in silence; what was stored before is there at the next start.
+    void aFullDiskIsReportedAndNothingIsLostInSilence()
+    {
+        StubConfig config = testConfig();
+        config.rateBurst = 1000;
+        config.ratePerSec = 1000;
+        startServer(config);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Room *bobRoom = nullptr;
+        auto bob = joinedPeer(QStringLiteral("bob"), &bobRoom);
+        QTRY_COMPARE(bobRoom->joinState(), Room::JoinState::Joined);
+        auto alice = stubClient(QStringLiteral("alice"), dir.path());
+        Room *room = alice->room(General);
+        room->join();
+        alice->open();
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        bobRoom->send(QStringLiteral("stored before"));
+        QTRY_COMPARE(room->messages()->count(), 1);
+        QTest::qWait(0); // the turn's commit
+        const QString file = alice->storeFileName();
+        QCOMPARE(cachedRowsInFile(file, General), 1);
+
+        QSignalSpy errors(alice.get(), &Client::errorOccurred);
+        const auto previous = std::signal(SIGXFSZ, SIG_IGN); // a failed write, not a signal
+        rlimit old {};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        rlimit full = old;
+        full.rlim_cur = 0; // not a byte more: not even a journal
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &full), 0);
+        const QString big(3000, QLatin1Char('x'));
+        for (int i = 0; i < 40; ++i)
+            bobRoom->send(QStringLiteral("%1 ").arg(i) + big);
+        QTRY_COMPARE(room->messages()->count(), 41);
+        QTRY_VERIFY(!errors.isEmpty());
+        const Message written = room->send(QStringLiteral("written on a full disk"));
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &old), 0);
+        std::signal(SIGXFSZ, previous);
+
+        QCOMPARE(errors.at(0).at(0).value<Client::Error>(), Client::Error::StoreError);
+        QVERIFY2(
+            errors.at(0).at(1).toString().contains(QStringLiteral("Cannot write the local store")),
+            qPrintable(errors.at(0).at(1).toString()));
+        int storeErrors = 0;
+        for (const QList<QVariant> &e : std::as_const(errors))
+            storeErrors += e.at(0).value<Client::Error>() == Client::Error::StoreError;
+        QCOMPARE(storeErrors, 1); // once, not at every turn
+        // A message written meanwhile cannot be stored for sending: it says so, at once.
+        QVERIFY2(!written.error.isEmpty(), "a message that cannot be queued says why");
+        QCOMPARE(errors.last().at(0).value<Client::Error>(), Client::Error::OutboxError);
+        QCOMPARE(alice->pendingMessageCount(), 0);
+        // The Client goes on: live messages still arrive.
+        bobRoom->send(QStringLiteral("still live"));
+        QTRY_COMPARE(room->lastMessage().content, QStringLiteral("still live"));
+
+        // What the file had is still there.
+        alice.reset();
+        QCOMPARE(cachedRowsInFile(file, General), 1);
+        auto again = stubClient(QStringLiteral("alice"), dir.path());
+        QCOMPARE(again->joinedRooms(), QStringList { General });
+        QCOMPARE(
+            again->room(General)->messages()->message(0).content, QStringLiteral("stored before"));
     }
 
     // A file that is not a store: StoreError, and the Client goes on in memory, sending.
