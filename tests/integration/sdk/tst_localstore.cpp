@@ -134,10 +134,10 @@ class TestLocalStore : public QObject {
         return clientAt(m_server->url(), QString::fromUtf8(m_server->makeToken(user)), store);
     }
 
-    //! A connected client of `user` joined to general (no store).
-    std::unique_ptr<Client> joinedPeer(const QString &user, Room **room)
+    //! A client of `user` (with its store in `store`, if given) joining general and opened.
+    std::unique_ptr<Client> joinedPeer(const QString &user, Room **room, const QString &store = {})
     {
-        auto client = stubClient(user);
+        auto client = stubClient(user, store);
         *room = client->room(General);
         (*room)->join();
         client->open();
@@ -167,10 +167,8 @@ private Q_SLOTS:
         QString ownId;
         QString bobsId;
         {
-            auto alice = stubClient(QStringLiteral("alice"), dir.path());
-            Room *room = alice->room(General);
-            room->join();
-            alice->open();
+            Room *room = nullptr;
+            auto alice = joinedPeer(QStringLiteral("alice"), &room, dir.path());
             QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
             room->send(QStringLiteral("a typo hre"));
             QTRY_COMPARE(alice->pendingMessageCount(), 0);
@@ -248,10 +246,8 @@ private Q_SLOTS:
         auto bob = joinedPeer(QStringLiteral("bob"), &bobRoom);
         QTRY_COMPARE(bobRoom->joinState(), Room::JoinState::Joined);
         {
-            auto alice = stubClient(QStringLiteral("alice"), dir.path());
-            Room *room = alice->room(General);
-            room->join();
-            alice->open();
+            Room *room = nullptr;
+            auto alice = joinedPeer(QStringLiteral("alice"), &room, dir.path());
             QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
             // More than one page of the timeline, some of it seen live, some paged in.
             for (int i = 1; i <= 12; ++i)
@@ -457,10 +453,8 @@ private Q_SLOTS:
         auto bob = joinedPeer(QStringLiteral("bob"), &bobRoom);
         QTRY_COMPARE(bobRoom->joinState(), Room::JoinState::Joined);
         {
-            auto alice = stubClient(QStringLiteral("alice"), dir.path());
-            Room *room = alice->room(General);
-            room->join();
-            alice->open();
+            Room *room = nullptr;
+            auto alice = joinedPeer(QStringLiteral("alice"), &room, dir.path());
             QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
             bobRoom->send(QStringLiteral("seen"));
             QTRY_COMPARE(room->messages()->count(), 1);
@@ -578,10 +572,8 @@ private Q_SLOTS:
         Room *bobRoom = nullptr;
         auto bob = joinedPeer(QStringLiteral("bob"), &bobRoom);
         QTRY_COMPARE(bobRoom->joinState(), Room::JoinState::Joined);
-        auto alice = stubClient(QStringLiteral("alice"), dir.path());
-        Room *room = alice->room(General);
-        room->join();
-        alice->open();
+        Room *room = nullptr;
+        auto alice = joinedPeer(QStringLiteral("alice"), &room, dir.path());
         QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
         bobRoom->send(QStringLiteral("stored before"));
         QTRY_COMPARE(room->messages()->count(), 1);
