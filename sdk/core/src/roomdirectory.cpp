@@ -195,10 +195,8 @@ void RoomDirectory::deliver(const QString &roomId, const Message &message)
         rememberName(message.authorId, message.authorName);
         noteActivity(roomId, message.authorId != m_userId ? 1 : 0, &message);
     }
-    if (d.store.isOpen()) {
-        d.store.addMessage(message);
-        storeChanged();
-    }
+    d.store.addMessage(message); // nothing without a store
+    storeChanged();
     Q_EMIT d.q->messageReceived(message);
 }
 
@@ -206,10 +204,8 @@ void RoomDirectory::deliverUpdate(const QString &roomId, const Message &message)
 {
     if (Room *room = m_rooms.value(roomId))
         room->d->onUpdated(message);
-    if (d.store.isOpen()) {
-        d.store.updateMessage(message);
-        storeChanged();
-    }
+    d.store.updateMessage(message); // nothing without a store
+    storeChanged();
     Q_EMIT d.q->messageUpdated(message);
 }
 

@@ -31,12 +31,6 @@ namespace {
 const QByteArray Secret = QByteArrayLiteral("bench-idle-secret");
 const QString Room = QStringLiteral("general");
 
-qint64 heapInUseBytes()
-{
-    const struct mallinfo2 info = mallinfo2();
-    return qint64(info.uordblks + info.hblkhd);
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -88,7 +82,7 @@ int main(int argc, char **argv)
     }
     malloc_trim(0);
     const qint64 rssBefore = PalaverBench::rssKiB(pid);
-    const qint64 heapBefore = heapInUseBytes();
+    const qint64 heapBefore = PalaverBench::heapInUseBytes();
     const qint64 stubBefore = PalaverBench::rssKiB(stub->pid);
 
     QElapsedTimer clock;
@@ -127,7 +121,7 @@ int main(int argc, char **argv)
     PalaverBench::waitFor([] { return false; }, 1000);
     malloc_trim(0);
     const qint64 rssAfter = PalaverBench::rssKiB(pid);
-    const qint64 heapAfter = heapInUseBytes();
+    const qint64 heapAfter = PalaverBench::heapInUseBytes();
     const qint64 stubAfter = PalaverBench::rssKiB(stub->pid);
 
     std::printf("| clients | users | joined | failed | time to join all | client RSS per "

@@ -37,12 +37,6 @@ using Palaver::Stub::StubServer;
 
 namespace {
 
-qint64 heapInUseBytes()
-{
-    const struct mallinfo2 info = mallinfo2();
-    return qint64(info.uordblks + info.hblkhd);
-}
-
 double median(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
@@ -158,7 +152,7 @@ int main(int argc, char **argv)
     for (int run = 0; run < runs; ++run) {
         malloc_trim(0);
         const qint64 rssBefore = PalaverBench::rssKiB(pid);
-        const qint64 heapBefore = heapInUseBytes();
+        const qint64 heapBefore = PalaverBench::heapInUseBytes();
         QElapsedTimer clock;
         clock.start();
         auto client = std::make_unique<Client>();
@@ -178,7 +172,7 @@ int main(int argc, char **argv)
         allMs.push_back(double(clock.nsecsElapsed()) / 1e6);
         firstMs.push_back(first);
         rssKiB.push_back(double(PalaverBench::rssKiB(pid) - rssBefore));
-        heapKiB.push_back(double(heapInUseBytes() - heapBefore) / 1024.0);
+        heapKiB.push_back(double(PalaverBench::heapInUseBytes() - heapBefore) / 1024.0);
         if (kept.size() != rooms) {
             std::fprintf(stderr, "the store kept %lld rooms, not %d\n", qint64(kept.size()), rooms);
             return 1;

@@ -11,6 +11,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <malloc.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +30,13 @@ inline bool waitFor(const std::function<bool()> &done, int timeoutMs)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     }
     return true;
+}
+
+//! This process's heap in use (glibc's mallinfo2: in-use chunks plus mmapped blocks), bytes.
+inline qint64 heapInUseBytes()
+{
+    const struct mallinfo2 info = mallinfo2();
+    return qint64(info.uordblks + info.hblkhd);
 }
 
 //! VmRSS of process `pid` in KiB, -1 if unknown.
