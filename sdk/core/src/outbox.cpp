@@ -218,7 +218,7 @@ bool Outbox::setContent(const QUuid &clientId, const QString &content)
     return true;
 }
 
-void Outbox::retarget(const QString &from, const QString &to)
+bool Outbox::retarget(const QString &from, const QString &to)
 {
     bool any = false;
     for (OutboxEntry &e : m_entries) {
@@ -228,13 +228,14 @@ void Outbox::retarget(const QString &from, const QString &to)
         }
     }
     if (!any || !m_db.isOpen())
-        return;
+        return any;
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE outbox SET message_id = ? WHERE message_id = ?"));
     q.addBindValue(to);
     q.addBindValue(from);
     if (!q.exec())
         qCWarning(Log::client) << "outbox: cannot update entries:" << q.lastError().text();
+    return true;
 }
 
 bool Outbox::contains(const QUuid &clientId) const

@@ -79,8 +79,9 @@ public:
     bool remove(const QUuid &clientId);
     //! Replaces the content of a waiting entry (an edit of a message not sent yet).
     bool setContent(const QUuid &clientId, const QString &content);
-    //! Entries that name `from` as their messageId name `to` from now on (a send was acked).
-    void retarget(const QString &from, const QString &to);
+    //! Changes that name `from` as their messageId name `to` from now on (a send's id became
+    //! known); whether there were any.
+    bool retarget(const QString &from, const QString &to);
 
     bool contains(const QUuid &clientId) const;
     bool isFull() const { return m_entries.size() >= m_capacity; }

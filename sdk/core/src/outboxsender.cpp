@@ -62,6 +62,7 @@ bool OutboxSender::reopen(const QString &newPath)
     m_outbox.reset();
     m_inflight.clear();
     m_mayHaveSent.clear();
+    m_idOfSend.clear();
     const bool ok = ensure();
     Q_EMIT d.q->pendingMessageCountChanged();
     if (ok && d.connection.isConnected()) {
@@ -122,6 +123,9 @@ QUuid OutboxSender::queueChange(OutboxEntry change)
 {
     change.clientId = QUuid::createUuid();
     change.createdAt = QDateTime::currentDateTimeUtc();
+    if (const auto known = m_idOfSend.constFind(QUuid::fromString(change.messageId));
+        known != m_idOfSend.cend())
+        change.messageId = *known;
     if (!store(change))
         return {};
     d.rooms->keepAll({ change.roomId }); // changes, like sends, need the room joined
@@ -144,6 +148,15 @@ bool OutboxSender::waitsToSend(const QString &messageId) const
     const QUuid id = QUuid::fromString(messageId);
     const auto waiting = id.isNull() ? std::nullopt : entry(id);
     return waiting && !waiting->isChange();
+}
+
+void OutboxSender::onOwnMessage(const Message &message)
+{
+    if (message.clientId.isEmpty() || message.id.isEmpty() || !waitsToSend(message.clientId))
+        return;
+    m_idOfSend.insert(QUuid::fromString(message.clientId), message.id);
+    if (m_outbox->retarget(message.clientId, message.id))
+        m_timer.start(0); // they can go now, in their order; not from inside the delivery
 }
 
 QList<OutboxEntry> OutboxSender::waitingChanges(const QString &messageId) const
@@ -205,6 +218,7 @@ bool OutboxSender::discard(const QUuid &clientId)
     if (!m_outbox || !m_outbox->remove(clientId))
         return false;
     m_inflight.remove(clientId);
+    m_idOfSend.remove(clientId);
     qCDebug(Log::client) << "outbox: a message was discarded";
     Q_EMIT d.q->pendingMessageCountChanged();
     return true;
@@ -356,6 +370,7 @@ void OutboxSender::onAnswered(const QUuid &clientId, const QString &roomId, cons
         const OutboxEntry answered = *entry(clientId);
         if (answered.isChange()) {
             m_outbox->remove(clientId);
+            rememberDelete(answered);
             qCDebug(Log::client) << "outbox: change acknowledged, rev" << message.rev;
             d.rooms->onChangeAcked(answered, message);
             return;
@@ -364,6 +379,7 @@ void OutboxSender::onAnswered(const QUuid &clientId, const QString &roomId, cons
         if (!message.id.isEmpty())
             m_outbox->retarget(clientId.toString(QUuid::WithoutBraces), message.id);
         m_outbox->remove(clientId);
+        m_idOfSend.remove(clientId);
         Q_EMIT d.q->pendingMessageCountChanged();
         qCDebug(Log::client) << "outbox: message acknowledged, seq" << message.seq;
         d.rooms->onAcked(clientId.toString(QUuid::WithoutBraces), roomId, message);
@@ -407,6 +423,7 @@ void OutboxSender::refuse(const QUuid &clientId, const QString &code, const QStr
         d.rooms->onChangeRefused(*refused, code, message);
         return;
     }
+    m_idOfSend.remove(clientId);
     // Changes of a message that will never exist cannot be made either.
     const QString sendId = clientId.toString(QUuid::WithoutBraces);
     const auto entries = m_outbox->entries();
@@ -422,15 +439,29 @@ void OutboxSender::refuse(const QUuid &clientId, const QString &code, const QStr
 
 bool OutboxSender::supersededByDelete(const OutboxEntry &change, const QString &code) const
 {
-    // An edit or reaction refused because the message is deleted, while our own delete of it
-    // waits: a retry of a change whose answer was lost, overtaken by the delete that followed it.
-    // The user's last word is the delete; reporting the change as failed would be noise.
+    // An edit or reaction refused because the message is deleted, while our own later delete
+    // of it waits or was made: a retry of a change whose answer was lost or late, overtaken by
+    // the delete that followed it. The user's last word is the delete; reporting the change as
+    // failed would be noise.
     if (code != QLatin1String("invalid") || change.kind == OutboxEntry::Kind::Delete)
         return false;
     const auto &entries = m_outbox->entries();
-    return std::any_of(entries.begin(), entries.end(), [&](const OutboxEntry &e) {
+    const bool waits = std::any_of(entries.begin(), entries.end(), [&](const OutboxEntry &e) {
         return e.kind == OutboxEntry::Kind::Delete && e.messageId == change.messageId;
     });
+    return waits || std::any_of(m_deleted.cbegin(), m_deleted.cend(), [&](const auto &deleted) {
+        return deleted.first == change.messageId && deleted.second >= change.createdAt;
+    });
+}
+
+void OutboxSender::rememberDelete(const OutboxEntry &change)
+{
+    if (change.kind != OutboxEntry::Kind::Delete)
+        return;
+    constexpr int Kept = 256;
+    if (m_deleted.size() >= Kept)
+        m_deleted.removeFirst();
+    m_deleted.append({ change.messageId, change.createdAt });
 }
 
 void OutboxSender::refuseRoom(const QString &roomId, const QString &code, const QString &message)

@@ -6,6 +6,7 @@
 #include <Palaver/client.h>
 #include <Palaver/message.h>
 
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QSet>
@@ -51,6 +52,11 @@ public:
     bool editQueued(const QString &clientId, const QString &content);
     //! Whether `messageId` is the clientId of a send still in the outbox.
     bool waitsToSend(const QString &messageId) const;
+    //! The stream brought one of our messages. When its send still waits for an ack (lost, or
+    //! not here yet), the changes waiting for the message's id name it now, and so do the
+    //! changes made from now on: one message has one name in the outbox, and its changes go in
+    //! the order they were made.
+    void onOwnMessage(const Message &message);
     //! The changes of `messageId` not answered yet, in the order they were made.
     QList<OutboxEntry> waitingChanges(const QString &messageId) const;
     //! The changes of the room's messages not answered yet, by message id, in their order.
@@ -72,6 +78,7 @@ private:
     void onAnswered(const QUuid &clientId, const QString &roomId, const AckResult &result);
     void refuse(const QUuid &clientId, const QString &code, const QString &message);
     bool supersededByDelete(const OutboxEntry &change, const QString &code) const;
+    void rememberDelete(const OutboxEntry &change);
     std::optional<OutboxEntry> entry(const QUuid &clientId) const;
     bool store(const OutboxEntry &entry);
     void scheduleTimer();
@@ -83,6 +90,11 @@ private:
     //! open): their content is fixed, an edit of one must go as a change.
     QSet<QUuid> m_mayHaveSent;
     QHash<QString, qint64> m_holdUntil; //!< room -> ms since epoch (rate_limited)
+    //! Sends still waiting whose message id the stream told us before their ack.
+    QHash<QUuid, QString> m_idOfSend;
+    //! Our recent deletes the server acknowledged: message id -> when the delete was made (a
+    //! retried older change that meets the tombstone is no failure). Oldest first, bounded.
+    QList<QPair<QString, QDateTime>> m_deleted;
     QTimer m_timer;
 };
 

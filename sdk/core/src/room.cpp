@@ -304,7 +304,7 @@ void Room::Private::onChangeAnswered(const OutboxEntry &change, const Message &m
     // The change itself arrives through the stream (messageUpdated), once. Once no change of
     // the message waits, the row shows the server's state (a no-op answer brings no update).
     auto it = optimistic.find(change.messageId);
-    if (it == optimistic.end() || --it->waiting > 0)
+    if (it == optimistic.end() || !it->waiting.remove(change.clientId) || !it->waiting.isEmpty())
         return;
     optimistic.erase(it);
     if (!message.id.isEmpty())
@@ -314,9 +314,10 @@ void Room::Private::onChangeAnswered(const OutboxEntry &change, const Message &m
 void Room::Private::onChangeRefused(
     const OutboxEntry &change, const QString &code, const QString &message)
 {
-    if (auto it = optimistic.find(change.messageId); it != optimistic.end()) {
+    if (auto it = optimistic.find(change.messageId);
+        it != optimistic.end() && it->waiting.remove(change.clientId)) {
         const Message confirmed = it->confirmed;
-        if (--it->waiting <= 0)
+        if (it->waiting.isEmpty())
             optimistic.erase(it);
         // Rolled back (the reason goes with changeFailed), with what else waits still shown.
         messages->updateMessage(withWaitingChanges(confirmed));
@@ -782,7 +783,8 @@ Message Room::Private::queueChange(OutboxEntry change, const QString &feature)
     Message m = refusedChange(change.messageId, {});
     if (joinState == JoinState::NotJoined || joinState == JoinState::Failed)
         q->join();
-    if (!directory || directory->queueChange(change).isNull()) {
+    change.clientId = directory ? directory->queueChange(change) : QUuid();
+    if (change.clientId.isNull()) {
         m.error = Room::tr("The change could not be stored for sending");
         return m;
     }
@@ -797,8 +799,9 @@ Message Room::Private::showChange(const OutboxEntry &change, Message pending)
         return pending; // not in the timeline: it shows when the server's change arrives
     Message m = messages->message(row);
     Optimistic &o = optimistic[change.messageId];
-    if (o.waiting++ == 0)
+    if (o.waiting.isEmpty())
         o.confirmed = m;
+    o.waiting.insert(change.clientId);
     applyChange(m, change);
     messages->updateMessage(m);
     m.status = Message::Status::Pending;
@@ -859,10 +862,13 @@ void Room::Private::showWaitingChanges(QList<Message> &page)
         const auto it = changes.constFind(m.id);
         if (it == changes.cend())
             continue;
-        if (!optimistic.contains(m.id)) // else counted when the change was made
-            optimistic.insert(m.id, { m, int(it->size()) });
-        for (const OutboxEntry &change : *it)
+        Optimistic &o = optimistic[m.id];
+        if (o.waiting.isEmpty())
+            o.confirmed = m;
+        for (const OutboxEntry &change : *it) {
+            o.waiting.insert(change.clientId);
             applyChange(m, change);
+        }
     }
 }
 

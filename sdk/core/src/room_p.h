@@ -59,7 +59,7 @@ public:
     //! of each (to roll back to when a change is refused) and how many changes wait.
     struct Optimistic {
         Message confirmed;
-        int waiting = 0;
+        QSet<QUuid> waiting; //!< the outbox entries of our changes shown on the row
     };
     QHash<QString, Optimistic> optimistic; //!< message id ->
 

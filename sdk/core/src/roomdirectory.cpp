@@ -189,6 +189,8 @@ void RoomDirectory::onMessage(const Message &message)
 
 void RoomDirectory::deliver(const QString &roomId, const Message &message)
 {
+    if (message.authorId == m_userId)
+        d.outbox.onOwnMessage(message); // before anyone can change it by what they see
     if (Room *room = m_rooms.value(roomId)) {
         room->d->onDelivered(message);
     } else {

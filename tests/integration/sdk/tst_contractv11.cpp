@@ -515,6 +515,44 @@ private Q_SLOTS:
         QTRY_COMPARE(alice->pendingMessageCount(), 0);
     }
 
+    void changesOfASendWhoseNewsCameFirstKeepTheirOrder()
+    {
+        // The send's answer is late; an edit made meanwhile waits for the message's id. The
+        // message's news names it first, and a delete made then must still go after the edit
+        // (found by tst_chaos: the delete overtook the edit, which then met the tombstone).
+        ChatScript server;
+        QVERIFY(server.listen());
+        bool late = true;
+        server.loseAnswer = [&](const std::string &event) {
+            return event == "message:send" && std::exchange(late, false);
+        };
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        alice->setRequestTimeout(0); // the answer never comes: a reconnect sends again
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        QSignalSpy failed(room, &Room::changeFailed);
+        const Message sent = room->send(QStringLiteral("typo"));
+        QCOMPARE(
+            room->edit(sent.clientId, QStringLiteral("fixed")).status, Message::Status::Pending);
+        QTRY_COMPARE(room->messages()->message(0).id, QStringLiteral("m1")); // the news
+        QCOMPARE(alice->pendingMessageCount(), 1); // still no answer
+        QCOMPARE(room->remove(sent.clientId).status, Message::Status::Pending);
+        QVERIFY(room->messages()->message(0).deleted); // shown at once
+        QTRY_VERIFY(serverMessage(server, "m1")["deleted"] == true);
+        QVERIFY(serverMessage(server, "m1")["editedAt"].is_string()); // the edit came first
+        QStringList changes = server.requests;
+        changes.removeIf(
+            [](const QString &e) { return !e.startsWith(QStringLiteral("message:")); });
+        QCOMPARE(changes,
+            QStringList({ QStringLiteral("message:send"), QStringLiteral("message:edit"),
+                QStringLiteral("message:delete") }));
+        server.raw.dropAll(); // the send goes again and is answered
+        QTRY_COMPARE(alice->pendingMessageCount(), 0);
+        QTRY_COMPARE(room->messages()->message(0).rev, serverMessage(server, "m1")["rev"]);
+        QVERIFY(room->messages()->message(0).deleted);
+        QCOMPARE(failed.size(), 0);
+    }
+
     void changeRetriedAfterOurDeleteIsNotAFailure()
     {
         // An edit and then a delete of the same message, both answers lost: the retried edit
@@ -546,6 +584,37 @@ private Q_SLOTS:
         QVERIFY(room->messages()->message(0).deleted);
         QTRY_COMPARE(alice->pendingMessageCount(), 0);
         QCOMPARE(failed.size(), 0);
+    }
+
+    void changeRetriedAfterATimeoutMeetsOurDeleteQuietly()
+    {
+        // The edit's answer is lost on a live connection; the delete behind it is answered, and
+        // the edit's retry after its timeout meets our own tombstone: still no failure.
+        ChatScript server;
+        QVERIFY(server.listen());
+        server.post(QStringLiteral("alice"), "general", "typo");
+        bool lose = true;
+        server.loseAnswer = [&](const std::string &event) {
+            return event == "message:edit" && std::exchange(lose, false);
+        };
+        auto alice = clientOf(server, QStringLiteral("alice"));
+        Room *room = joined(*alice);
+        QTRY_COMPARE(room->joinState(), Room::JoinState::Joined);
+        alice->setRequestTimeout(300);
+        QSignalSpy failed(room, &Room::changeFailed);
+        QCOMPARE(room->edit(QStringLiteral("m1"), QStringLiteral("fixed")).status,
+            Message::Status::Pending);
+        QCOMPARE(room->remove(QStringLiteral("m1")).status, Message::Status::Pending);
+        QTRY_COMPARE(server.payloads("message:edit").size(), std::size_t(2)); // retried
+        QTRY_COMPARE(room->messages()->message(0).rev, serverMessage(server, "m1")["rev"]);
+        QVERIFY(room->messages()->message(0).deleted);
+        QCOMPARE(server.payloads("message:delete").size(), std::size_t(1));
+        QCOMPARE(failed.size(), 0);
+        // A change made after our delete is refused as any other would be.
+        QCOMPARE(room->edit(QStringLiteral("m1"), QStringLiteral("again")).status,
+            Message::Status::Pending);
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("invalid"));
     }
 
     void refusedEditReportsTheReason()
