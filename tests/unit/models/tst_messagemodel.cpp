@@ -632,6 +632,71 @@ private Q_SLOTS:
         QCOMPARE(at(4, MessageModel::ClientIdRole).toString(), cid);
     }
 
+    void contentRoundTripsInEveryEncoding_data()
+    {
+        QTest::addColumn<QString>("content");
+        QTest::addColumn<bool>("queued");
+        const QList<QPair<const char *, QString>> contents {
+            { "empty", QString() },
+            { "ascii", u"hello"_s },
+            { "latin-1", u"caf\u00e9 \u00ff\u00a0"_s },
+            { "wide early", u"\u20ac and then 40 more characters of plain ascii"_s },
+            // Past 16 units, so the wide unit is met in a later step of the narrowing.
+            { "wide late", QString(37, u'a') + u"\U0001F600"_s + QString(5, u'b') },
+            { "latin-1 in every lane", QString(33, QChar(0xff)) },
+            { "longer than a block", QString(70'000, u'x') + u"\u00e9"_s },
+            { "wide and longer than a block", QString(40'000, u'\u4e2d') },
+        };
+        for (const auto &[name, content] : contents) {
+            QTest::addRow("%s, appended", name) << content << false;
+            QTest::addRow("%s, queued", name) << content << true;
+        }
+    }
+
+    void contentRoundTripsInEveryEncoding()
+    {
+        // Rows keep their texts as Latin-1 when they fit, else UTF-16, in blocks of the model's
+        // own; what comes out must be what went in, around rows of the other encoding.
+        QFETCH(QString, content);
+        QFETCH(bool, queued);
+        QList<Message> messages;
+        for (qint64 seq = 1; seq <= 3; ++seq) {
+            Message m = msg(seq, u"bob"_s, {}, u"c-"_s + QString::number(seq));
+            m.content = seq == 2 ? content : (seq == 1 ? u"\u4e2d before"_s : u"after"_s);
+            messages.append(m);
+        }
+        if (queued) {
+            for (const Message &m : std::as_const(messages))
+                model->queueIncoming(m);
+            QCOMPARE(model->rowCount(), 0); // merged at the end of the turn
+            model->flushIncoming();
+        } else {
+            model->appendMessages(messages);
+        }
+        QCOMPARE(model->rowCount(), 3);
+        for (int row = 0; row < 3; ++row) {
+            QCOMPARE(model->message(row), messages.at(row));
+            QCOMPARE(at(row, MessageModel::ContentRole).toString(), messages.at(row).content);
+        }
+        QCOMPARE(model->rowOfId(u"m2"_s), 1);
+        QCOMPARE(model->rowOfClientId(u"c-2"_s), 1);
+
+        // An edit into the other encoding changes the content role in place, ids kept.
+        QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+        Message edited = messages.at(1);
+        edited.content
+            = content.isEmpty() || QtPrivate::isLatin1(content) ? u"\U0001F600"_s : u"plain"_s;
+        edited.rev = 1;
+        edited.editedAt = Base.addDays(2);
+        QVERIFY(model->updateMessage(edited));
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(rolesOf(changed, 0).contains(MessageModel::ContentRole));
+        QCOMPARE(model->message(1), edited);
+        QCOMPARE(model->rowOfId(u"m2"_s), 1);
+        QCOMPARE(model->rowOfClientId(u"c-2"_s), 1);
+        QCOMPARE(model->message(2), messages.at(2));
+    }
+
     void clearResetsEverything()
     {
         model->appendMessages(range(1, 5));

@@ -54,33 +54,57 @@ public:
     std::vector<Row> rows; // [0, sentCount): Sent by seq; [sentCount, size): unsent, send order
     int sentCount = 0;
     AuthorTable authors;
-    IdStore ids;
+    TextStore texts;
     QHash<QString, QString> errors; // client id -> error, for Failed rows
     QString roomId;
     QString ownUserId;
     bool hasMore = false;
     bool fetching = false;
-    QList<Message> queue;
+    //! This turn's stream, made into rows at delivery, while their text is still in the cache
+    //! and before the messages (and their UTF-16 contents) go away.
+    std::vector<Row> queue;
     bool flushScheduled = false;
+
+    //! What a merge takes in: a message, or a row made at delivery.
+    struct Arrival {
+        const Message *message;
+        Row *row;
+        qint64 seq() const { return row ? row->seq : message->seq; }
+    };
+    void merge(std::vector<Arrival> &batch);
+    Message whole(const Arrival &a) const { return a.row ? toMessage(*a.row) : *a.message; }
+    qint64 revOf(const Arrival &a) const
+    {
+        if (!a.row)
+            return a.message->rev;
+        return a.row->extras ? a.row->extras->rev : 0;
+    }
+    //! The unsent row `a` confirms (the echo of our own send), or -1.
+    int unsentRowOf(const Arrival &a) const
+    {
+        if (sentCount == int(rows.size()))
+            return -1; // nothing of ours waits: no client id to compare
+        return unsentRowOf(a.row ? a.row->clientId(texts) : a.message->clientId);
+    }
 
     DayOfTime dayOf;
 
     Row makeRow(const Message &m, Message::Status status)
     {
-        return Row::make(m, status, authors.intern(m.authorId, m.authorName, ownUserId), ids);
+        return Row::make(m, status, authors.intern(m.authorId, m.authorName, ownUserId), texts);
     }
 
     Message toMessage(const Row &r) const
     {
         Message m;
-        m.id = r.id(ids);
+        m.id = r.id(texts);
         m.roomId = roomId;
         m.seq = r.seq;
         m.authorId = authors[r.author].id;
         m.authorName = authors[r.author].name;
-        m.content = r.content;
+        m.content = r.content(texts);
         m.createdAt = QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
-        m.clientId = r.clientId(ids);
+        m.clientId = r.clientId(texts);
         m.status = r.statusValue();
         if (m.status == Message::Status::Failed)
             m.error = errors.value(m.clientId);
@@ -135,7 +159,7 @@ public:
         if (clientId.isEmpty())
             return -1;
         for (int i = sentCount; i < int(rows.size()); ++i) {
-            if (rows[i].hasClientId(ids, clientId))
+            if (rows[i].hasClientId(texts, clientId))
                 return i;
         }
         return -1;
@@ -194,12 +218,12 @@ public:
     {
         Row &r = rows[p];
         QList<int> roles { StatusRole, IdRole, SeqRole, CreatedAtRole };
-        const QString clientId = r.clientId(ids);
+        const QString clientId = r.clientId(texts);
         if (r.statusValue() == Message::Status::Failed) {
             errors.remove(clientId);
             roles << ErrorRole;
         }
-        if (r.contentView() != m.content) // the server trims
+        if (!r.hasContent(texts, m.content)) // the server trims
             roles << ContentRole;
         const quint32 oldAuthor = r.author;
         Message sent = m;
@@ -208,7 +232,7 @@ public:
         Row updated = makeRow(sent, Message::Status::Sent);
         if (updated.author != oldAuthor)
             roles << AuthorIdRole << AuthorNameRole << IsOwnRole;
-        if (updated.clientId(ids) != clientId)
+        if (updated.clientId(texts) != clientId)
             roles << ClientIdRole;
         addChangedExtras(roles, r.extras.get(), updated.extras.get(), ownUserId);
         updated.firstOfAuthorRun = r.firstOfAuthorRun;
@@ -304,7 +328,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Row &r = d->rows[index.row()];
     switch (role) {
     case IdRole:
-        return r.id(d->ids);
+        return r.id(d->texts);
     case SeqRole:
         return r.seq;
     case AuthorIdRole:
@@ -312,18 +336,18 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case AuthorNameRole:
         return d->authors[r.author].name;
     case ContentRole:
-        return r.content;
+        return r.content(d->texts);
     case CreatedAtRole:
         return QDateTime::fromMSecsSinceEpoch(r.createdAtMs, Qt::UTC);
     case StatusRole:
         return QVariant::fromValue(r.statusValue());
     case ErrorRole:
-        return r.statusValue() == Message::Status::Failed ? d->errors.value(r.clientId(d->ids))
+        return r.statusValue() == Message::Status::Failed ? d->errors.value(r.clientId(d->texts))
                                                           : QString();
     case IsOwnRole:
         return d->authors[r.author].own;
     case ClientIdRole:
-        return r.clientId(d->ids);
+        return r.clientId(d->texts);
     case FirstOfAuthorRunRole:
         return bool(r.firstOfAuthorRun);
     case FirstOfDayRole:
@@ -375,7 +399,7 @@ int MessageModel::rowOfId(const QString &id) const
         return -1;
     for (int row = d->sentCount - 1; row >= 0; --row) {
         const Row &r = d->rows[row];
-        if (r.idLen == id.size() && r.id(d->ids) == id)
+        if (r.idLen == id.size() && r.hasId(d->texts, id))
             return row;
     }
     return -1;
@@ -384,7 +408,7 @@ int MessageModel::rowOfId(const QString &id) const
 bool MessageModel::updateMessage(const Message &message)
 {
     int row = message.seq > 0 ? d->rowOfSeq(message.seq) : -1;
-    if (row < 0 || d->rows[row].id(d->ids) != message.id)
+    if (row < 0 || !d->rows[row].hasId(d->texts, message.id))
         row = rowOfId(message.id);
     if (row < 0 && message.id.isEmpty())
         row = d->unsentRowOf(message.clientId); // an edit of our message before it was sent
@@ -395,13 +419,13 @@ bool MessageModel::updateMessage(const Message &message)
         return true; // an older state than the row's (a page overtaken by a newer change)
     auto extras = RowExtras::of(message);
     QList<int> roles;
-    if (r.content != message.content)
+    if (!r.hasContent(d->texts, message.content))
         roles << ContentRole;
     addChangedExtras(roles, r.extras.get(), extras.get(), d->ownUserId);
     if (roles.isEmpty() && (r.extras == extras || (r.extras && extras && *r.extras == *extras)))
         return true; // the same state (a duplicate)
     if (roles.contains(ContentRole))
-        r.content = message.content;
+        r.setContent(d->texts, message.content);
     r.extras = std::move(extras);
     if (!roles.isEmpty()) {
         const QModelIndex idx = index(row);
@@ -524,7 +548,7 @@ int MessageModel::rowOfClientId(const QString &clientId) const
     if (const int row = d->unsentRowOf(clientId); row >= 0)
         return row;
     for (int i = d->sentCount - 1; i >= 0; --i) { // recent sends are near the end
-        if (d->rows[i].hasClientId(d->ids, clientId))
+        if (d->rows[i].hasClientId(d->texts, clientId))
             return i;
     }
     return -1;
@@ -537,7 +561,13 @@ int MessageModel::rowOfSeq(qint64 seq) const
 
 void MessageModel::queueIncoming(const Message &message)
 {
-    d->queue.append(message);
+    if (message.seq <= 0) {
+        qCWarning(Log::models) << "ignoring a message without seq in room" << message.roomId;
+        return;
+    }
+    if (!d->acceptRoom(message))
+        return;
+    d->queue.push_back(d->makeRow(message, Message::Status::Sent));
     if (d->flushScheduled)
         return;
     d->flushScheduled = true;
@@ -547,83 +577,102 @@ void MessageModel::queueIncoming(const Message &message)
 void MessageModel::flushIncoming()
 {
     d->flushScheduled = false;
-    if (d->queue.isEmpty())
+    if (d->queue.empty())
         return;
     // Merged from a list of its own (a consumer of the merge may queue more); the queue gets its
     // buffer back, so that a stream of turns does not grow one from nothing every time.
-    QList<Message> batch;
-    batch.swap(d->queue);
-    appendMessages(batch);
-    batch.clear();
-    if (d->queue.isEmpty())
-        d->queue.swap(batch);
+    std::vector<Row> queued;
+    queued.swap(d->queue);
+    std::vector<Private::Arrival> batch;
+    batch.reserve(queued.size());
+    for (Row &row : queued)
+        batch.push_back({ nullptr, &row });
+    d->merge(batch);
+    queued.clear();
+    if (d->queue.empty())
+        d->queue.swap(queued);
 }
 
 void MessageModel::appendMessages(const QList<Message> &messages)
 {
-    if (messages.isEmpty())
-        return;
-    const int oldCount = count();
-    const qint64 oldLast = d->lastSeq();
-
-    std::vector<const Message *> batch;
+    std::vector<Private::Arrival> batch;
     batch.reserve(messages.size());
-    for (const Message &m : messages) {
-        if (m.seq <= 0) {
-            qCWarning(Log::models) << "ignoring a message without seq in room" << m.roomId;
+    for (const Message &m : messages)
+        batch.push_back({ &m, nullptr });
+    d->merge(batch);
+}
+
+void MessageModel::Private::merge(std::vector<Arrival> &arrivals)
+{
+    if (arrivals.empty())
+        return;
+    const int oldCount = q->count();
+    const qint64 oldLast = lastSeq();
+
+    std::vector<Arrival> batch;
+    batch.reserve(arrivals.size());
+    for (const Arrival &a : arrivals) {
+        if (a.row) { // checked when queued
+            batch.push_back(a);
             continue;
         }
-        if (d->acceptRoom(m))
-            batch.push_back(&m);
+        if (a.message->seq <= 0) {
+            qCWarning(Log::models) << "ignoring a message without seq in room" << a.message->roomId;
+            continue;
+        }
+        if (acceptRoom(*a.message))
+            batch.push_back(a);
     }
-    const auto bySeq = [](const Message *a, const Message *b) { return a->seq < b->seq; };
+    const auto bySeq = [](const Arrival &a, const Arrival &b) { return a.seq() < b.seq(); };
     if (!std::is_sorted(batch.begin(), batch.end(), bySeq)) // a live stream is
         std::stable_sort(batch.begin(), batch.end(), bySeq);
 
     std::vector<qint64> newSeqs;
     newSeqs.reserve(batch.size());
-    std::vector<const Message *> fresh;
+    std::vector<Arrival> fresh;
     fresh.reserve(batch.size());
     qint64 prev = 0;
-    for (const Message *m : batch) {
-        if (m->seq == prev)
+    for (const Arrival &a : batch) {
+        const qint64 seq = a.seq();
+        if (seq == prev)
             continue;
         // Newer than every held row (a live stream): no need to look for a duplicate.
-        if (m->seq <= d->lastSeq()) {
-            if (const int held = d->rowOfSeq(m->seq); held >= 0) {
+        if (seq <= lastSeq()) {
+            if (const int held = rowOfSeq(seq); held >= 0) {
                 // Held already (e.g. our send's ack came first): a newer state updates it.
-                const Row &r = d->rows[size_t(held)];
-                if (m->rev > (r.extras ? r.extras->rev : 0))
-                    updateMessage(*m);
+                const Row &r = rows[size_t(held)];
+                if (revOf(a) > (r.extras ? r.extras->rev : 0))
+                    q->updateMessage(whole(a));
                 continue;
             }
         }
-        prev = m->seq;
-        newSeqs.push_back(m->seq);
-        if (const int p = d->unsentRowOf(m->clientId); p >= 0) { // the echo of our own send
-            d->confirm(p, *m);
+        prev = seq;
+        newSeqs.push_back(seq);
+        if (const int p = unsentRowOf(a); p >= 0) { // the echo of our own send
+            confirm(p, whole(a));
             continue;
         }
-        fresh.push_back(m);
+        fresh.push_back(a);
     }
 
     // Messages that land between the same two held rows go in with one beginInsertRows; a live
     // stream lands after the last sent row, so a burst is one insert.
     for (size_t i = 0; i < fresh.size();) {
-        const int pos = d->sentLowerBound(fresh[i]->seq);
-        const qint64 limit
-            = pos < d->sentCount ? d->rows[pos].seq : std::numeric_limits<qint64>::max();
+        const int pos = sentLowerBound(fresh[i].seq());
+        const qint64 limit = pos < sentCount ? rows[pos].seq : std::numeric_limits<qint64>::max();
         std::vector<Row> group;
         group.reserve(fresh.size() - i);
         size_t j = i;
-        for (; j < fresh.size() && fresh[j]->seq < limit; ++j)
-            group.push_back(d->makeRow(*fresh[j], Message::Status::Sent));
-        d->insertSent(pos, std::move(group));
+        for (; j < fresh.size() && fresh[j].seq() < limit; ++j) {
+            const Arrival &a = fresh[j];
+            group.push_back(a.row ? std::move(*a.row) : makeRow(*a.message, Message::Status::Sent));
+        }
+        insertSent(pos, std::move(group));
         i = j;
     }
 
-    d->notify(oldCount, oldLast);
-    d->emitGaps(oldLast, newSeqs);
+    notify(oldCount, oldLast);
+    emitGaps(oldLast, newSeqs);
 }
 
 void MessageModel::prependHistory(const QList<Message> &messages, bool hasMore)
@@ -758,7 +807,7 @@ bool MessageModel::retryAt(int row)
 {
     if (row < d->sentCount || row >= count())
         return false;
-    return retry(d->rows[row].clientId(d->ids));
+    return retry(d->rows[row].clientId(d->texts));
 }
 
 bool MessageModel::discard(const QString &clientId)
@@ -786,7 +835,7 @@ void MessageModel::clear()
     d->rows.shrink_to_fit();
     d->sentCount = 0;
     d->authors.clear();
-    d->ids.clear();
+    d->texts.clear();
     d->errors.clear();
     d->roomId.clear();
     d->queue.clear();

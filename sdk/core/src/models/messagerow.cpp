@@ -7,9 +7,40 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace Palaver {
 
 namespace {
+//! Writes `s` to `out` (s.size() bytes) as Latin-1 when every unit fits, 16 units a step where
+//! SSE2 is there (x86-64 always); false, with `out` partly written, when one does not fit. Qt
+//! 6.4's isLatin1() and toLatin1() take a unit at a time and cost more than the rest of a row.
+bool narrowToLatin1(QStringView s, char *out)
+{
+    const char16_t *p = s.utf16();
+    const qsizetype n = s.size();
+    qsizetype i = 0;
+#if defined(__SSE2__)
+    const __m128i high = _mm_set1_epi16(qint16(0xff00));
+    for (; i + 16 <= n; i += 16) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + i + 8));
+        const __m128i over = _mm_and_si128(_mm_or_si128(a, b), high);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi16(over, _mm_setzero_si128())) != 0xffff)
+            return false;
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out + i), _mm_packus_epi16(a, b));
+    }
+#endif
+    for (; i < n; ++i) {
+        if (p[i] > 0xff)
+            return false;
+        out[i] = char(p[i]);
+    }
+    return true;
+}
+
 bool isLatin1(QStringView s)
 {
     return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
@@ -21,41 +52,58 @@ QStringView capped(const QString &s)
 }
 } // namespace
 
-quint32 IdStore::add(QStringView id, QStringView clientId, bool &latin1)
+TextStore::Place TextStore::add(
+    QStringView id, QStringView clientId, QStringView content, bool &latin1)
 {
+    Place at;
     latin1 = isLatin1(id) && isLatin1(clientId);
-    const qsizetype n = (id.size() + clientId.size()) * (latin1 ? 1 : 2);
-    if (n == 0)
-        return 0;
-    m_used += latin1 ? 0 : m_used & 1; // UTF-16 units at even offsets
-    if (m_used + n > BlockSize) {
-        const qsizetype blocks = (n + BlockSize - 1) / BlockSize;
-        m_blocks.push_back(std::make_unique_for_overwrite<char[]>(std::max(n, BlockSize)));
-        for (qsizetype i = 1; i < blocks; ++i)
-            m_blocks.push_back(nullptr);
-        m_used = 0;
-    }
-    const quint32 at = quint32((m_blocks.size() - 1) * BlockSize + m_used);
-    char *p = m_blocks[at / BlockSize].get() + at % BlockSize;
     if (latin1) {
+        const qsizetype n = id.size() + clientId.size() + content.size();
+        if (n == 0)
+            return at;
+        char *p = reserve(n, true, at);
         p = std::transform(id.cbegin(), id.cend(), p, [](QChar c) { return char(c.unicode()); });
-        std::transform(
+        p = std::transform(
             clientId.cbegin(), clientId.cend(), p, [](QChar c) { return char(c.unicode()); });
-    } else {
-        // memcpy wants non-null pointers even for 0 bytes, and an empty id has none.
-        if (!id.isEmpty())
-            std::memcpy(p, id.data(), size_t(id.size()) * 2);
-        if (!clientId.isEmpty())
-            std::memcpy(p + id.size() * 2, clientId.data(), size_t(clientId.size()) * 2);
+        if (narrowToLatin1(content, p)) {
+            m_used += n;
+            return at;
+        }
+        latin1 = false; // the bytes written are overwritten, or left behind in a full block
     }
-    m_used = n > BlockSize ? BlockSize : m_used + n; // after a long pair, a new block
+    const qsizetype n = (id.size() + clientId.size() + content.size()) * 2;
+    char *p = reserve(n, false, at);
+    for (QStringView text : { id, clientId, content }) {
+        // memcpy wants non-null pointers even for 0 bytes, and an empty text may have none.
+        if (!text.isEmpty())
+            std::memcpy(p, text.data(), size_t(text.size()) * 2);
+        p += text.size() * 2;
+    }
+    m_used += n;
     return at;
 }
 
-void IdStore::clear()
+char *TextStore::reserve(qsizetype n, bool latin1, Place &at)
+{
+    if (!latin1)
+        m_used += m_used & 1; // UTF-16 units at even offsets
+    if (m_blocks.empty() || m_used + n > m_size) {
+        const qsizetype grown
+            = m_blocks.empty() ? FirstBlockSize : std::min(2 * m_size, MaxBlockSize);
+        m_size = std::max(n, grown);
+        m_blocks.push_back(std::make_unique_for_overwrite<char[]>(size_t(m_size)));
+        m_used = 0;
+    }
+    at.block = quint32(m_blocks.size() - 1);
+    at.offset = quint32(m_used);
+    return m_blocks.back().get() + m_used;
+}
+
+void TextStore::clear()
 {
     m_blocks.clear();
-    m_used = BlockSize;
+    m_used = 0;
+    m_size = 0;
 }
 
 std::shared_ptr<const RowExtras> RowExtras::of(const Message &m)
@@ -74,27 +122,36 @@ std::shared_ptr<const RowExtras> RowExtras::of(const Message &m)
     return extras;
 }
 
-Row Row::make(const Message &m, Message::Status status, quint32 author, IdStore &ids)
+Row Row::make(const Message &m, Message::Status status, quint32 author, TextStore &store)
 {
     Row r;
     r.extras = RowExtras::of(m);
-    // The receive path hands over a tight buffer: share it. A loose one (a decoder's worst-case
-    // guess) is copied, so that the row does not keep the slack.
-    const QString &c = m.content;
-    r.content = c.capacity() - c.size() <= c.size() / 8 + 8 ? c : QString(c.constData(), c.size());
-    const QStringView id = status == Message::Status::Sent ? capped(m.id) : QStringView();
-    const QStringView clientId = capped(m.clientId);
-    bool latin1 = false;
-    r.idsAt = ids.add(id, clientId, latin1);
-    r.latin1Ids = latin1;
-    r.idLen = quint16(id.size());
-    r.clientIdLen = quint16(clientId.size());
+    r.setTexts(store, status == Message::Status::Sent ? capped(m.id) : QStringView(),
+        capped(m.clientId), m.content);
     r.seq = status == Message::Status::Sent ? m.seq : 0;
     r.createdAtMs = m.createdAt.isValid() ? m.createdAt.toMSecsSinceEpoch()
                                           : QDateTime::currentMSecsSinceEpoch();
     r.author = author;
     r.status = quint8(status);
     return r;
+}
+
+void Row::setContent(TextStore &store, QStringView content)
+{
+    setTexts(store, id(store), clientId(store), content);
+}
+
+void Row::setTexts(TextStore &store, QStringView id, QStringView clientId, QStringView content)
+{
+    bool fits = false;
+    // A content beyond 4 G units cannot come through a WebSocket message the SDK accepts.
+    content
+        = content.first(std::min<qsizetype>(content.size(), std::numeric_limits<quint32>::max()));
+    texts = store.add(id, clientId, content, fits);
+    latin1 = fits;
+    idLen = quint16(id.size());
+    clientIdLen = quint16(clientId.size());
+    contentLen = quint32(content.size());
 }
 
 quint32 AuthorTable::intern(const QString &id, const QString &name, const QString &ownUserId)

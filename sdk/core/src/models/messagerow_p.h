@@ -13,42 +13,56 @@
 
 namespace Palaver {
 
-//! The ids and client ids of one model's rows, packed one pair after the other into blocks of
-//! its own, so that a row needs no allocation of its own for them: Latin-1 bytes when both fit
-//! (UUIDs do), else UTF-16. A pair is found by its offset; one longer than a block gets blocks of
-//! its own (the next pair starts after them). Pairs of replaced or removed rows (a confirmed or
-//! discarded send, a few a minute) stay until `clear()`.
-class IdStore {
+//! The texts of one model's rows (id, client id and content), packed one row after the other
+//! into blocks of its own, so that a row needs no allocation of its own for them: Latin-1 bytes
+//! when all three fit (UUIDs and most chat text do: half the memory of UTF-16), else UTF-16.
+//! Blocks grow from 4 KB to 64 KB, so a small room costs little and a flood fills whole pages
+//! one after the other; a row's texts longer than a block get a block of their own. The texts of
+//! replaced rows (a confirmed, discarded or edited message, a few a minute) stay until `clear()`.
+class TextStore {
 public:
-    //! Stores `id` then `clientId` and returns the offset of the pair; `latin1` says how.
-    quint32 add(QStringView id, QStringView clientId, bool &latin1);
-    //! The `len` units at `skip` units into the pair at `at`.
-    QString text(quint32 at, qsizetype skip, qsizetype len, bool latin1) const
+    struct Place {
+        quint32 block = 0;
+        quint32 offset = 0;
+    };
+
+    //! Stores `id`, `clientId` and `content` one after the other; `latin1` says how.
+    Place add(QStringView id, QStringView clientId, QStringView content, bool &latin1);
+    //! The `len` units at `skip` units into the texts at `at`.
+    QString text(Place at, qsizetype skip, qsizetype len, bool latin1) const
     {
         if (len == 0)
             return {};
-        const char *p = bytes(at) + (latin1 ? skip : 2 * skip);
+        const char *p = bytes(at, skip, latin1);
         return latin1 ? QString::fromLatin1(p, len)
                       : QString(reinterpret_cast<const QChar *>(p), len);
     }
-    bool equals(quint32 at, qsizetype skip, qsizetype len, bool latin1, QStringView other) const
+    bool equals(Place at, qsizetype skip, qsizetype len, bool latin1, QStringView other) const
     {
         if (other.size() != len)
             return false;
         if (len == 0)
             return true;
-        const char *p = bytes(at) + (latin1 ? skip : 2 * skip);
-        return latin1 ? QLatin1String(p, len) == other
+        const char *p = bytes(at, skip, latin1);
+        return latin1 ? QLatin1StringView(p, len) == other
                       : QStringView(reinterpret_cast<const char16_t *>(p), len) == other;
     }
     void clear();
 
 private:
-    static constexpr qsizetype BlockSize = 4096;
-    const char *bytes(quint32 at) const { return m_blocks[at / BlockSize].get() + at % BlockSize; }
+    static constexpr qsizetype FirstBlockSize = 4096;
+    static constexpr qsizetype MaxBlockSize = 65536;
+    const char *bytes(Place at, qsizetype skip, bool latin1) const
+    {
+        return m_blocks[at.block].get() + at.offset + (latin1 ? skip : 2 * skip);
+    }
+    //! Room for `n` bytes at the end of the last block (at an even offset for UTF-16), or in a
+    //! new block.
+    char *reserve(qsizetype n, bool latin1, Place &at);
 
-    std::vector<std::unique_ptr<char[]>> m_blocks; //!< null: taken by the long pair before it
-    qsizetype m_used = BlockSize; //!< bytes used of the last block
+    std::vector<std::unique_ptr<char[]>> m_blocks;
+    qsizetype m_used = 0; //!< bytes used of the last block
+    qsizetype m_size = 0; //!< bytes of the last block
 };
 
 //! What contract v1.1 adds to a row. Most messages are never edited, reacted to or replies, so
@@ -68,42 +82,59 @@ struct RowExtras {
 };
 
 //! One row of a MessageModel, kept compact: a server flood of 100k messages must not cost more
-//! than about twice the content plus 200 bytes a message. The content is the message's own
-//! QString, shared, not copied (the receive path hands over a tight buffer); the ids are in the
-//! model's IdStore; authors are interned per model (AuthorTable); the room id is the model's; the
-//! time is epoch milliseconds; flags are bits. A Failed row's error lives in a side table of the
-//! model (failures are rare).
+//! than about twice the content plus 200 bytes a message. The texts (id, client id, content)
+//! are in the model's TextStore, Latin-1 when they fit, so the decoder's UTF-16 buffer goes back
+//! to the allocator for the next message instead of staying as fresh memory a row; authors are
+//! interned per model (AuthorTable); the room id is the model's; the time is epoch milliseconds;
+//! flags are bits. A Failed row's error lives in a side table of the model (failures are rare).
 struct Row {
-    QString content;
     std::shared_ptr<const RowExtras> extras; //!< null for a message without v1.1 state
     qint64 seq = 0;
     qint64 createdAtMs = 0;
     quint32 author = 0;
-    quint32 idsAt = 0; //!< offset of the id and client id in the model's IdStore
+    TextStore::Place texts; //!< where id, client id and content are in the model's TextStore
+    quint32 contentLen = 0;
     quint16 idLen = 0;
     quint16 clientIdLen = 0;
     quint8 status : 2 = quint8(Message::Status::Sent);
     quint8 firstOfAuthorRun : 1 = 1;
     quint8 firstOfDay : 1 = 1;
-    quint8 latin1Ids : 1 = 0;
+    quint8 latin1 : 1 = 0;
 
     static constexpr quint16 MaxIdLength = std::numeric_limits<quint16>::max();
 
     //! The row of `message` with `status` (a Pending row keeps no id or seq) by `author`, its
-    //! ids added to `ids`.
-    static Row make(const Message &message, Message::Status status, quint32 author, IdStore &ids);
+    //! texts added to `store`.
+    static Row make(
+        const Message &message, Message::Status status, quint32 author, TextStore &store);
 
-    QStringView contentView() const { return content; }
-    QString id(const IdStore &ids) const { return ids.text(idsAt, 0, idLen, latin1Ids); }
-    QString clientId(const IdStore &ids) const
+    //! The content becomes `content` (the ids are stored again with it).
+    void setContent(TextStore &store, QStringView content);
+    QString content(const TextStore &store) const
     {
-        return ids.text(idsAt, idLen, clientIdLen, latin1Ids);
+        return store.text(texts, idLen + clientIdLen, contentLen, latin1);
     }
-    bool hasClientId(const IdStore &ids, QStringView other) const
+    bool hasContent(const TextStore &store, QStringView other) const
     {
-        return ids.equals(idsAt, idLen, clientIdLen, latin1Ids, other);
+        return store.equals(texts, idLen + clientIdLen, contentLen, latin1, other);
+    }
+    QString id(const TextStore &store) const { return store.text(texts, 0, idLen, latin1); }
+    bool hasId(const TextStore &store, QStringView other) const
+    {
+        return store.equals(texts, 0, idLen, latin1, other);
+    }
+    QString clientId(const TextStore &store) const
+    {
+        return store.text(texts, idLen, clientIdLen, latin1);
+    }
+    bool hasClientId(const TextStore &store, QStringView other) const
+    {
+        return store.equals(texts, idLen, clientIdLen, latin1, other);
     }
     Message::Status statusValue() const { return Message::Status(status); }
+
+private:
+    void setTexts(TextStore &store, QStringView id, QStringView clientId, QStringView content);
 };
 
 struct Author {
