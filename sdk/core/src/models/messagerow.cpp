@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
 
 namespace Palaver {
 
@@ -44,6 +47,24 @@ bool narrowToLatin1(QStringView s, char *out)
 bool isLatin1(QStringView s)
 {
     return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
+}
+
+//! Asks the kernel for the pages of a fresh block at once, where it can (Linux 5.14+): a
+//! flood fills a 64 KB block in a few dozen messages, and one call costs less than the sixteen
+//! page faults of touching it page by page. Nothing happens elsewhere, or when it refuses.
+void prefault(char *block, qsizetype size)
+{
+#if defined(MADV_POPULATE_WRITE)
+    constexpr quintptr Page = 4096;
+    const auto start = reinterpret_cast<quintptr>(block);
+    const quintptr first = (start + Page - 1) & ~(Page - 1);
+    const quintptr last = (start + quintptr(size)) & ~(Page - 1);
+    if (last > first)
+        madvise(reinterpret_cast<void *>(first), last - first, MADV_POPULATE_WRITE);
+#else
+    Q_UNUSED(block);
+    Q_UNUSED(size);
+#endif
 }
 
 QStringView capped(const QString &s)
@@ -92,6 +113,8 @@ char *TextStore::reserve(qsizetype n, bool latin1, Place &at)
             = m_blocks.empty() ? FirstBlockSize : std::min(2 * m_size, MaxBlockSize);
         m_size = std::max(n, grown);
         m_blocks.push_back(std::make_unique_for_overwrite<char[]>(size_t(m_size)));
+        if (m_size >= MaxBlockSize)
+            prefault(m_blocks.back().get(), m_size);
         m_used = 0;
     }
     at.block = quint32(m_blocks.size() - 1);
