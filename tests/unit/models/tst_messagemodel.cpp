@@ -697,6 +697,49 @@ private Q_SLOTS:
         QCOMPARE(model->message(2), messages.at(2));
     }
 
+    void textsSurviveTheStoreGrowingIntoLargeBlocks()
+    {
+        // Past 1 MB of texts the store takes 2 MB blocks mapped on their own (huge pages where
+        // the system has them); a text longer than one gets a block of its own. Every row of
+        // both encodings must read back as written, across the blocks and after a clear().
+        const auto contentOf = [](qint64 seq) {
+            if (seq == 700)
+                return QString(1'500'000, u'y'); // 1.5 MB as Latin-1, 3 MB as UTF-16 below
+            if (seq == 701)
+                return QString(1'500'000, u'\u4e2d');
+            const QChar fill
+                = seq % 7 == 0 ? QChar(u'\u00e9' + int(seq % 50)) : QChar(u'a' + int(seq % 26));
+            QString content = u"#"_s + QString::number(seq) + u' ' + QString(3000, fill);
+            if (seq % 5 == 0)
+                content += u"\U0001F600"_s; // UTF-16 from here on
+            return content;
+        };
+        for (int round = 0; round < 2; ++round) {
+            constexpr qint64 Count = 1200; // ~5 MB of texts
+            for (qint64 seq = 1; seq <= Count; ++seq) {
+                Message m = msg(seq, u"bob"_s, {}, u"c-"_s + QString::number(seq));
+                m.content = contentOf(seq);
+                model->queueIncoming(m);
+                if (seq % 100 == 0)
+                    model->flushIncoming();
+            }
+            model->flushIncoming();
+            QCOMPARE(model->rowCount(), int(Count));
+            for (int row = 0; row < int(Count); ++row) {
+                const qint64 seq = row + 1;
+                const QString content = at(row, MessageModel::ContentRole).toString();
+                if (content != contentOf(seq))
+                    QFAIL(qPrintable(u"row %1: content differs (%2 units, expected %3)"_s.arg(row)
+                                         .arg(content.size())
+                                         .arg(contentOf(seq).size())));
+                QCOMPARE(model->message(row).id, u"m"_s + QString::number(seq));
+                QCOMPARE(model->rowOfClientId(u"c-"_s + QString::number(seq)), row);
+            }
+            model->clear();
+            QCOMPARE(model->rowCount(), 0);
+        }
+    }
+
     void clearResetsEverything()
     {
         model->appendMessages(range(1, 5));
