@@ -422,12 +422,21 @@ void RoomDirectory::rememberName(const QString &userId, const QString &name)
 {
     if (userId.isEmpty() || name.isEmpty() || name == userId)
         return;
-    // Called for every message: look before writing.
+    // Called for every message, mostly with the strings of the call before: the decoder hands
+    // out an author's repeated id and name as the same shared strings, and the copies kept here
+    // keep that data from being reused or changed, so the same data is the same pair.
+    const auto same = [](const QString &a, const QString &b) {
+        return a.constData() == b.constData() && a.size() == b.size();
+    };
+    if (same(userId, m_lastNamed.first) && same(name, m_lastNamed.second))
+        return;
+    // Look before writing.
     auto it = m_names.find(userId);
     if (it == m_names.end())
         m_names.insert(userId, name);
     else if (*it != name)
         *it = name;
+    m_lastNamed = { userId, name };
 }
 
 void RoomDirectory::onSessionReady(const QVariantMap &session)

@@ -15,6 +15,8 @@
 #include <QStringList>
 #include <QVariantMap>
 
+#include <utility>
+
 namespace Palaver {
 
 class ClientCore;
@@ -179,6 +181,7 @@ private:
     void flushReads();
     QSet<QString> m_online;
     QHash<QString, QString> m_names; //!< user id -> display name
+    std::pair<QString, QString> m_lastNamed; //!< the pair rememberName() stored last
     QHash<QString, QPair<QString, bool>> m_sessionRooms; //!< room id -> (name, private)
     struct Activity {
         int unread = 0;

@@ -41,11 +41,6 @@ bool narrowToLatin1(QStringView s, char *out)
     return true;
 }
 
-bool isLatin1(QStringView s)
-{
-    return std::all_of(s.cbegin(), s.cend(), [](QChar c) { return c.unicode() < 0x100; });
-}
-
 QStringView capped(const QString &s)
 {
     return QStringView(s).first(std::min<qsizetype>(s.size(), Row::MaxIdLength));
@@ -56,23 +51,19 @@ TextStore::Place TextStore::add(
     QStringView id, QStringView clientId, QStringView content, bool &latin1)
 {
     Place at;
-    latin1 = isLatin1(id) && isLatin1(clientId);
-    if (latin1) {
-        const qsizetype n = id.size() + clientId.size() + content.size();
-        if (n == 0)
-            return at;
-        char *p = reserve(n, true, at);
-        p = std::transform(id.cbegin(), id.cend(), p, [](QChar c) { return char(c.unicode()); });
-        p = std::transform(
-            clientId.cbegin(), clientId.cend(), p, [](QChar c) { return char(c.unicode()); });
-        if (narrowToLatin1(content, p)) {
-            m_used += n;
-            return at;
-        }
-        latin1 = false; // the bytes written are overwritten, or left behind in a full block
+    const qsizetype units = id.size() + clientId.size() + content.size();
+    latin1 = true;
+    if (units == 0)
+        return at;
+    char *p = reserve(units, true, at);
+    if (narrowToLatin1(id, p) && narrowToLatin1(clientId, p + id.size())
+        && narrowToLatin1(content, p + id.size() + clientId.size())) {
+        m_used += units;
+        return at;
     }
-    const qsizetype n = (id.size() + clientId.size() + content.size()) * 2;
-    char *p = reserve(n, false, at);
+    latin1 = false; // the bytes written are overwritten, or left behind in a full block
+    const qsizetype n = units * 2;
+    p = reserve(n, false, at);
     for (QStringView text : { id, clientId, content }) {
         // memcpy wants non-null pointers even for 0 bytes, and an empty text may have none.
         if (!text.isEmpty())
