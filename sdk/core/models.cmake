@@ -10,8 +10,6 @@ set(PALAVER_SDK_MODEL_SOURCES
     src/models/messagemodel.cpp
     src/models/messagerow_p.h
     src/models/messagerow.cpp
-    src/models/textblock_p.h
-    src/models/textblock.cpp
     src/models/roomlistmodel.cpp
     src/models/sortedrows_p.h
 )

@@ -35,29 +35,10 @@ namespace {
 constexpr int HistorySize = 1000;
 constexpr int PageSize = 50;
 
-// Resident bytes of the mappings advised for transparent huge pages: the 2 MB blocks a model's
-// text store maps on its own once it holds 1 MB (nothing else in this process asks for them),
-// which the heap's figures do not see.
-qint64 hugeAdvisedBytes()
-{
-    QFile smaps(u"/proc/self/smaps"_s);
-    if (!smaps.open(QIODevice::ReadOnly))
-        return 0;
-    qint64 total = 0;
-    qint64 rss = 0; // of the mapping being read; VmFlags is the last line of each
-    for (const QByteArray &line : smaps.readAll().split('\n')) {
-        if (line.startsWith("Rss:"))
-            rss = line.mid(4).trimmed().split(' ').value(0).toLongLong() * 1024;
-        else if (line.startsWith("VmFlags:") && line.split(' ').contains("hg"))
-            total += rss;
-    }
-    return total;
-}
-
 qint64 heapBytes()
 {
     const struct mallinfo2 mi = mallinfo2();
-    return qint64(mi.uordblks + mi.hblkhd) + hugeAdvisedBytes();
+    return qint64(mi.uordblks + mi.hblkhd);
 }
 
 double cpuSeconds(clockid_t clock = CLOCK_PROCESS_CPUTIME_ID)

@@ -697,11 +697,11 @@ private Q_SLOTS:
         QCOMPARE(model->message(2), messages.at(2));
     }
 
-    void textsSurviveTheStoreGrowingIntoLargeBlocks()
+    void textsSurviveManyBlocks()
     {
-        // Past 1 MB of texts the store takes 2 MB blocks mapped on their own (huge pages where
-        // the system has them); a text longer than one gets a block of its own. Every row of
-        // both encodings must read back as written, across the blocks and after a clear().
+        // ~5 MB of texts: the store's blocks grow to their largest size and fill one after the
+        // other, and a text longer than a block gets a block of its own. Every row of both
+        // encodings must read back as written, across the blocks and after a clear().
         const auto contentOf = [](qint64 seq) {
             if (seq == 700)
                 return QString(1'500'000, u'y'); // 1.5 MB as Latin-1, 3 MB as UTF-16 below

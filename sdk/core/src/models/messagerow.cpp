@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#endif
 
 namespace Palaver {
 
@@ -39,6 +42,24 @@ bool narrowToLatin1(QStringView s, char *out)
         out[i] = char(p[i]);
     }
     return true;
+}
+
+//! Asks the kernel for the pages of a fresh block at once, where it can (Linux 5.14+): a
+//! flood fills a 64 KB block in a few dozen messages, and one call costs less than the sixteen
+//! page faults of touching it page by page. Nothing happens elsewhere, or when it refuses.
+void prefault(char *block, qsizetype size)
+{
+#if defined(MADV_POPULATE_WRITE)
+    constexpr quintptr Page = 4096;
+    const auto start = reinterpret_cast<quintptr>(block);
+    const quintptr first = (start + Page - 1) & ~(Page - 1);
+    const quintptr last = (start + quintptr(size)) & ~(Page - 1);
+    if (last > first)
+        madvise(reinterpret_cast<void *>(first), last - first, MADV_POPULATE_WRITE);
+#else
+    Q_UNUSED(block);
+    Q_UNUSED(size);
+#endif
 }
 
 QStringView capped(const QString &s)
@@ -74,30 +95,22 @@ TextStore::Place TextStore::add(
     return at;
 }
 
-qsizetype TextStore::nextBlockSize() const
-{
-    if (m_blocks.empty())
-        return FirstBlockSize;
-    if (m_size < MaxBlockSize)
-        return 2 * m_size;
-    return m_total >= HugeAfter ? TextBlock::Huge : MaxBlockSize;
-}
-
 char *TextStore::reserve(qsizetype n, bool latin1, Place &at)
 {
     if (!latin1)
         m_used += m_used & 1; // UTF-16 units at even offsets
     if (m_blocks.empty() || m_used + n > m_size) {
-        // A text longer than the next block gets one of its own size, off the growth.
-        const qsizetype size = std::max(n, nextBlockSize());
-        m_blocks.emplace_back(size);
-        m_total += size;
-        m_size = size;
+        const qsizetype grown
+            = m_blocks.empty() ? FirstBlockSize : std::min(2 * m_size, MaxBlockSize);
+        m_size = std::max(n, grown);
+        m_blocks.push_back(std::make_unique_for_overwrite<char[]>(size_t(m_size)));
+        if (m_size >= MaxBlockSize)
+            prefault(m_blocks.back().get(), m_size);
         m_used = 0;
     }
     at.block = quint32(m_blocks.size() - 1);
     at.offset = quint32(m_used);
-    return m_blocks.back().data() + m_used;
+    return m_blocks.back().get() + m_used;
 }
 
 void TextStore::clear()
@@ -105,7 +118,6 @@ void TextStore::clear()
     m_blocks.clear();
     m_used = 0;
     m_size = 0;
-    m_total = 0;
 }
 
 std::shared_ptr<const RowExtras> RowExtras::of(const Message &m)

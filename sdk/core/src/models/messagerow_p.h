@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "textblock_p.h"
 #include <Palaver/message.h>
 
 #include <QHash>
@@ -18,8 +17,7 @@ namespace Palaver {
 //! into blocks of its own, so that a row needs no allocation of its own for them: Latin-1 bytes
 //! when all three fit (UUIDs and most chat text do: half the memory of UTF-16), else UTF-16.
 //! Blocks grow from 4 KB to 64 KB, so a small room costs little and a flood fills whole pages
-//! one after the other; once a store holds 1 MB, its blocks are 2 MB huge pages (TextBlock). A
-//! row's texts longer than a block get a block of their own. The texts of
+//! one after the other; a row's texts longer than a block get a block of their own. The texts of
 //! replaced rows (a confirmed, discarded or edited message, a few a minute) stay until `clear()`.
 class TextStore {
 public:
@@ -54,20 +52,17 @@ public:
 private:
     static constexpr qsizetype FirstBlockSize = 4096;
     static constexpr qsizetype MaxBlockSize = 65536;
-    static constexpr qsizetype HugeAfter = 1024 * 1024; //!< bytes of blocks before huge ones
     const char *bytes(Place at, qsizetype skip, bool latin1) const
     {
-        return m_blocks[at.block].data() + at.offset + (latin1 ? skip : 2 * skip);
+        return m_blocks[at.block].get() + at.offset + (latin1 ? skip : 2 * skip);
     }
-    qsizetype nextBlockSize() const;
     //! Room for `n` bytes at the end of the last block (at an even offset for UTF-16), or in a
     //! new block.
     char *reserve(qsizetype n, bool latin1, Place &at);
 
-    std::vector<TextBlock> m_blocks;
+    std::vector<std::unique_ptr<char[]>> m_blocks;
     qsizetype m_used = 0; //!< bytes used of the last block
     qsizetype m_size = 0; //!< bytes of the last block
-    qsizetype m_total = 0; //!< bytes of all blocks
 };
 
 //! What contract v1.1 adds to a row. Most messages are never edited, reacted to or replies, so
