@@ -26,10 +26,18 @@ public:
 
     QString operator()(std::string_view piece) const
     {
-        const auto at = reinterpret_cast<std::uintptr_t>(piece.data());
-        if (m_ascii && at >= m_begin && at + piece.size() <= m_end)
+        if (isAscii(piece)) {
+            const auto at = reinterpret_cast<std::uintptr_t>(piece.data());
             return QString(m_frame->constData() + (at - m_begin), qsizetype(piece.size()));
+        }
         return QString::fromUtf8(piece.data(), qsizetype(piece.size()));
+    }
+
+    //! Whether `piece` is a part of an ASCII frame's UTF-8 form (then its bytes are its text).
+    bool isAscii(std::string_view piece) const
+    {
+        const auto at = reinterpret_cast<std::uintptr_t>(piece.data());
+        return m_ascii && at >= m_begin && at + piece.size() <= m_end;
     }
 
 private:

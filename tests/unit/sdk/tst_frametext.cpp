@@ -53,6 +53,14 @@ void TestFrameText::fieldsOfAFrame()
         QCOMPARE(text(view.roomId), QStringLiteral("general"));
         QCOMPARE(text(view.id), id);
         QCOMPARE(text(view.userName), QStringLiteral("u1"));
+        // The receive path takes a piece's bytes as its text only where that is exact: an ASCII
+        // frame, a piece inside it (an escaped field is unescaped elsewhere).
+        const bool asciiFrame = utf8.size() == frame.size();
+        QCOMPARE(text.isAscii(view.roomId), asciiFrame);
+        QCOMPARE(text.isAscii(view.content), asciiFrame && json == content);
+        if (text.isAscii(view.content))
+            QCOMPARE(
+                QString::fromLatin1(view.content.data(), qsizetype(view.content.size())), content);
     }
 }
 
@@ -66,6 +74,8 @@ void TestFrameText::piecesFromElsewhere()
     QCOMPARE(text(elsewhere), QStringLiteral("caf\u00e9"));
     QCOMPARE(text(std::string_view()), QString());
     QCOMPARE(FrameText()(std::string_view("abc")), QStringLiteral("abc"));
+    QVERIFY(!text.isAscii(elsewhere));
+    QVERIFY(!FrameText().isAscii(std::string_view("abc")));
 }
 
 QTEST_GUILESS_MAIN(TestFrameText)
