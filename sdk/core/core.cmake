@@ -30,6 +30,7 @@ set(PALAVER_SDK_CORE_SOURCES
     src/localstore_p.h
     src/localstore.cpp
     src/messageconversion_p.h
+    src/streamedtext_p.h
     src/messageconversion.cpp
     src/ackreply_p.h
     src/fromstd_p.h

@@ -9,6 +9,7 @@ set(PALAVER_SDK_MODEL_SOURCES
     src/models/membermodel.cpp
     src/models/messagemodel.cpp
     src/models/messagerow_p.h
+    src/models/streamedrows_p.h
     src/models/messagerow.cpp
     src/models/roomlistmodel.cpp
     src/models/sortedrows_p.h

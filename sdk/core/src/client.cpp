@@ -81,6 +81,12 @@ bool Client::Private::listensToEveryEvent() const
     return q->isSignalConnected(eventSignal);
 }
 
+bool Client::Private::listensToMessages() const
+{
+    static const QMetaMethod messageSignal = QMetaMethod::fromSignal(&Client::messageReceived);
+    return q->isSignalConnected(messageSignal);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client
 

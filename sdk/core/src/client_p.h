@@ -43,6 +43,8 @@ public:
 
     //! Whether anyone listens to Client::eventReceived() (only the Client may ask Qt).
     virtual bool listensToEveryEvent() const = 0;
+    //! Whether anyone listens to Client::messageReceived().
+    virtual bool listensToMessages() const = 0;
 };
 
 //! The pimpl of the public class is the core itself.
@@ -50,6 +52,7 @@ class Client::Private : public ClientCore {
 public:
     using ClientCore::ClientCore;
     bool listensToEveryEvent() const override;
+    bool listensToMessages() const override;
 };
 
 } // namespace Palaver

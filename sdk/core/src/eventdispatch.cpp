@@ -35,6 +35,13 @@ void EventDispatcher::onMessageNew(const MessageNewView &view, const FrameText &
     }
     if (view.offset)
         d.connection.noteOffset(*view.offset);
+    if (!d.listensToEveryEvent()) {
+        // The common case of an app: only a Room's model takes the message, straight from the
+        // frame's bytes into its row.
+        StreamedText streamed;
+        if (m_received.streamed(view, frame, streamed) && d.rooms->onStreamedMessage(streamed))
+            return;
+    }
     deliver(m_received(view, frame));
 }
 

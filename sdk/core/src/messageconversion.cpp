@@ -65,6 +65,29 @@ Message MessageConverter::operator()(const MessageNewView &message, const FrameT
     return convert(message, frame);
 }
 
+bool MessageConverter::streamed(
+    const MessageNewView &message, const FrameText &frame, StreamedText &out)
+{
+    const auto ascii
+        = [&frame](std::string_view piece) { return piece.empty() || frame.isAscii(piece); };
+    if (message.rev != 0 || message.deleted || !message.editedAt.empty()
+        || !message.deletedAt.empty() || !message.extras.empty() || message.id.empty()
+        || !ascii(message.id) || !ascii(message.clientId) || !ascii(message.content))
+        return false;
+    const QDateTime created = createdAt(message.createdAt);
+    if (!created.isValid())
+        return false;
+    out.roomId = roomId.get(message.roomId, frame);
+    out.authorId = authorId.get(message.userId, frame);
+    out.authorName = authorName.get(message.userName, frame);
+    out.seq = message.seq;
+    out.createdAtMs = created.toMSecsSinceEpoch();
+    out.id = message.id;
+    out.clientId = message.clientId;
+    out.content = message.content;
+    return true;
+}
+
 Message messageFromJson(const nlohmann::json &value)
 {
     auto decoded = chatMessageFromJson(value);

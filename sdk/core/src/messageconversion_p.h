@@ -3,6 +3,7 @@
 
 #include "frametext_p.h"
 #include "recentstring_p.h"
+#include "streamedtext_p.h"
 #include "timestamp_p.h"
 #include <Palaver/Protocol/chat.h>
 #include <Palaver/message.h>
@@ -27,6 +28,10 @@ struct MessageConverter {
     Message operator()(const Protocol::ChatMessage &message);
     //! `frame` is the text the view was read from.
     Message operator()(const Protocol::MessageNewView &message, const FrameText &frame);
+    //! The plain kind of message (see StreamedText) into `out` without making a Message; false,
+    //! with `out` partly set, for any other.
+    bool streamed(
+        const Protocol::MessageNewView &message, const FrameText &frame, StreamedText &out);
 
 private:
     //! Either of the two forms: they name their fields alike.

@@ -2,6 +2,7 @@
 #include "ackreply_p.h"
 #include "logging_p.h"
 #include "messageconversion_p.h"
+#include "models/streamedrows_p.h"
 #include "room_p.h"
 #include "roomdirectory_p.h"
 #include <Palaver/client.h>
@@ -12,6 +13,7 @@
 
 #include <QDateTime>
 #include <QFuture>
+#include <QMetaMethod>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -43,6 +45,8 @@ Room::Private::Private(Room *q, Client *client, const QString &id) : q(q), clien
         [this](const QString &clientId) { retry(clientId); });
     QObject::connect(messages, &MessageModel::discarded, q,
         [this](const QString &clientId) { discarded(clientId); });
+    // The last message may still be a row: it is made a Message before the rows go.
+    QObject::connect(messages, &QAbstractItemModel::modelAboutToBeReset, q, [this] { latest(); });
 }
 
 void Room::Private::setJoinState(JoinState state)
@@ -92,9 +96,10 @@ void Room::Private::setMentions(int count)
 
 void Room::Private::setLastMessage(const Message &message)
 {
-    if (message.seq <= lastMessage.seq)
+    if (message.seq <= latestSeq())
         return;
     lastMessage = message;
+    lastRowSeq = 0;
     if (directory)
         directory->noteRoomActivity(id, 0, true);
     Q_EMIT q->lastMessageChanged();
@@ -107,25 +112,88 @@ QString Room::Private::ownUserId() const
 
 void Room::Private::onDelivered(const Message &message)
 {
+    noteStreamedRows(false);
+    const bool newer
+        = countArrival(message.authorId, message.authorName, message.seq, message.mentions);
+    if (newer) {
+        lastMessage = message;
+        lastRowSeq = 0;
+    }
+    announceArrival(message.authorId, newer);
+    Q_EMIT q->messageReceived(message);
+    messages->queueIncoming(message);
+}
+
+bool Room::Private::takesStreamed() const
+{
+    static const QMetaMethod received = QMetaMethod::fromSignal(&Room::messageReceived);
+    return !q->isSignalConnected(received);
+}
+
+void Room::Private::onStreamed(const StreamedText &message)
+{
+    noteStreamedRows(true);
+    const bool newer = countArrival(message.authorId, message.authorName, message.seq, {});
+    if (newer)
+        lastRowSeq = message.seq; // its row is the last message, made when someone asks
+    announceArrival(message.authorId, newer);
+    StreamedRows::queue(*messages, message);
+}
+
+bool Room::Private::countArrival(
+    const QString &authorId, const QString &authorName, qint64 seq, const QStringList &mentionsOf)
+{
     if (directory)
-        directory->rememberName(message.authorId, message.authorName);
+        directory->rememberName(authorId, authorName);
     const QString own = ownUserId();
-    const bool others = message.authorId != own || own.isEmpty();
+    const bool others = authorId != own || own.isEmpty();
     if (others)
         setUnread(unread + 1);
-    if (others && !own.isEmpty() && message.mentions.contains(own))
+    if (others && !own.isEmpty() && mentionsOf.contains(own))
         setMentions(mentions + 1);
-    const bool newer = message.seq > lastMessage.seq;
-    if (newer)
-        lastMessage = message;
+    return seq > latestSeq();
+}
+
+void Room::Private::announceArrival(const QString &authorId, bool newer)
+{
+    const QString own = ownUserId();
+    const bool others = authorId != own || own.isEmpty();
     if (directory) // one look-up a message: the room's row is updated at the end of the turn
         directory->noteRoomActivity(id, others ? 1 : 0, newer);
     if (others)
-        stopTyping(message.authorId);
+        stopTyping(authorId);
     if (newer)
         Q_EMIT q->lastMessageChanged();
-    Q_EMIT q->messageReceived(message);
-    messages->queueIncoming(message);
+}
+
+void Room::Private::noteStreamedRows(bool streamed)
+{
+    if (streamedRows == streamed)
+        return;
+    streamedRows = streamed;
+    qCDebug(Log::models) << "room" << id
+                         << (streamed ? "takes its messages into its model straight from the frames"
+                                      : "takes its messages as Message objects");
+}
+
+const Message &Room::Private::latest() const
+{
+    if (lastRowSeq > lastMessage.seq) {
+        if (Message m = StreamedRows::messageOfSeq(*messages, lastRowSeq); m.seq == lastRowSeq)
+            lastMessage = std::move(m);
+        else
+            qCWarning(Log::models)
+                << "room" << id << "lost the row of its last message" << lastRowSeq;
+    }
+    lastRowSeq = 0;
+    return lastMessage;
+}
+
+void Room::Private::clearLastMessage()
+{
+    lastMessage = Message();
+    lastRowSeq = 0;
+    Q_EMIT q->lastMessageChanged();
 }
 
 void Room::Private::onJoinAnswer(const QVariantMap &ack)
@@ -285,7 +353,7 @@ void Room::Private::onRefused(const QString &clientId, const QString &code, cons
 
 void Room::Private::onUpdated(const Message &message)
 {
-    if (!message.id.isEmpty() && message.id == lastMessage.id) {
+    if (!message.id.isEmpty() && message.id == latest().id) {
         lastMessage = message;
         Q_EMIT q->lastMessageChanged();
     }
@@ -330,7 +398,7 @@ void Room::Private::onReadMarker(qint64 seq)
     if (seq <= readSeq)
         return; // markers only move forward
     readSeq = seq;
-    if (seq >= lastMessage.seq && unread > 0) {
+    if (seq >= latestSeq() && unread > 0) {
         setUnread(0);
         if (directory)
             directory->markRead(id);
@@ -469,8 +537,7 @@ void Room::Private::discardCache()
         return;
     startAfresh(); // the join answer that follows brings the members again
     addOutboxEcho();
-    lastMessage = Message();
-    Q_EMIT q->lastMessageChanged();
+    clearLastMessage();
     setUnread(0);
     setMentions(0);
 }
@@ -493,8 +560,7 @@ void Room::Private::onAccountChanged()
 {
     startAfresh();
     optimistic.clear();
-    lastMessage = Message();
-    Q_EMIT q->lastMessageChanged();
+    clearLastMessage();
     setUnread(0);
     setMentions(0);
     if (readSeq != 0) {
@@ -663,7 +729,7 @@ int Room::unreadCount() const
 
 Message Room::lastMessage() const
 {
-    return d->lastMessage;
+    return d->latest();
 }
 
 Client *Room::client() const
@@ -757,7 +823,7 @@ Message Room::reply(const QString &messageId, const QString &text)
 
 Message Room::Private::refusedChange(const QString &messageId, const QString &error) const
 {
-    Message m = lastMessage.id == messageId && !messageId.isEmpty() ? lastMessage : Message();
+    Message m = !messageId.isEmpty() && latest().id == messageId ? latest() : Message();
     m.id = messageId;
     m.roomId = id;
     m.status = Message::Status::Failed;
@@ -980,7 +1046,7 @@ void Room::markRead()
     if (!d->directory)
         return;
     d->directory->markRead(d->id);
-    const qint64 seq = std::max(d->lastMessage.seq, d->messages->lastSeq());
+    const qint64 seq = std::max(d->latestSeq(), d->messages->lastSeq());
     if (seq > d->readSeq && d->directory->unsupported(QStringLiteral("read")).isEmpty())
         d->directory->sendRead(d->id, seq);
 }

@@ -3,6 +3,7 @@
 
 #include "localstore_p.h"
 #include "outbox_p.h"
+#include "streamedtext_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/message.h>
 #include <Palaver/room.h>
@@ -53,7 +54,11 @@ public:
 
     int unread = 0;
     int mentions = 0; //!< of the unread messages, those that mention this user
-    Message lastMessage;
+    //! The newest message delivered, unless lastRowSeq is newer: then it is the model's row of
+    //! that seq, made into a Message when first asked for (latest()).
+    mutable Message lastMessage;
+    mutable qint64 lastRowSeq = 0;
+    bool streamedRows = false; //!< the stream's messages come as StreamedText (for the log)
     qint64 readSeq = 0; //!< contract v1.1: this user's marker, from any device
     //! Messages shown with our changes before the server made them: the server's last state
     //! of each (to roll back to when a change is refused) and how many changes wait.
@@ -88,6 +93,10 @@ public:
     void setUnread(int count);
     void setMentions(int count);
     void setLastMessage(const Message &message);
+    //! Room::lastMessage().
+    const Message &latest() const;
+    qint64 latestSeq() const { return std::max(lastMessage.seq, lastRowSeq); }
+    void clearLastMessage();
 
     QString ownUserId() const;
 
@@ -99,6 +108,21 @@ public:
     void onClientLeft();
     //! The stream's next message (once, in seq order, live or caught up).
     void onDelivered(const Message &message);
+    //! Whether the stream's messages may come as StreamedText: nobody listens to
+    //! messageReceived(), so only the model takes them.
+    bool takesStreamed() const;
+    //! The stream's next message, in its plain form (RoomDirectory::onStreamedMessage()).
+    void onStreamed(const StreamedText &message);
+    //! What a delivered message (`seq` by `authorId`) counts before it becomes the last
+    //! message: its author's name, the unread and mention counts. True when it is newer than the
+    //! last message.
+    bool countArrival(const QString &authorId, const QString &authorName, qint64 seq,
+        const QStringList &mentionsOf);
+    //! What it changes after: the room list's activity, its author's typing,
+    //! lastMessageChanged().
+    void announceArrival(const QString &authorId, bool newer);
+    //! The log line of a change between the two forms of delivery.
+    void noteStreamedRows(bool streamed);
     void onQueued(const Message &pending);
     void onAcked(const QString &clientId, const Message &message);
     void onRefused(const QString &clientId, const QString &code, const QString &message);

@@ -187,6 +187,20 @@ void RoomDirectory::onMessage(const Message &message)
     qCDebug(Log::client) << "a message of a room not kept joined ignored:" << message.roomId;
 }
 
+bool RoomDirectory::onStreamedMessage(const StreamedText &message)
+{
+    if (message.authorId == m_userId || d.store.isOpen() || d.listensToMessages())
+        return false;
+    Room *room = m_rooms.value(message.roomId);
+    if (!room || !room->d->takesStreamed())
+        return false;
+    RoomStream *stream = m_streams.value(message.roomId);
+    if (!stream || !stream->takeNext(message.seq))
+        return false;
+    room->d->onStreamed(message);
+    return true;
+}
+
 void RoomDirectory::deliver(const QString &roomId, const Message &message)
 {
     if (message.authorId == m_userId)
@@ -643,7 +657,7 @@ void RoomDirectory::flushActivity()
     for (auto it = activity.cbegin(); it != activity.cend(); ++it) {
         const Room *room = it->roomLatest ? m_rooms.value(it.key()) : nullptr;
         const Message &latest
-            = room && room->d->lastMessage.seq > it->latest.seq ? room->d->lastMessage : it->latest;
+            = room && room->d->latestSeq() > it->latest.seq ? room->d->latest() : it->latest;
         if (latest.seq > 0)
             m_roomList->setLastMessage(latest);
         if (it->unread > 0)

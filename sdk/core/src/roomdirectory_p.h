@@ -2,6 +2,7 @@
 #pragma once
 
 #include "outbox_p.h"
+#include "streamedtext_p.h"
 #include <Palaver/ackresult.h>
 #include <Palaver/client.h>
 #include <Palaver/message.h>
@@ -59,6 +60,11 @@ public:
     void onConnectionLost();
     //! A `message:new` from the server (live or replayed).
     void onMessage(const Message &message);
+    //! The same for the plain kind of message, when it is the live stream's next one and its
+    //! only consumer is a Room's model (no listener of either messageReceived(), no store, not
+    //! our own): delivered without a Message, and true; else false, and nothing changes (the
+    //! caller makes the Message and calls onMessage()).
+    bool onStreamedMessage(const StreamedText &message);
     void onSessionReady(const QVariantMap &session);
     //! Whether onEvent() wants this server event.
     static bool handles(const QString &event);

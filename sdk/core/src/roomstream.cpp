@@ -259,6 +259,15 @@ void RoomStream::accept(const Message &message)
     drain();
 }
 
+bool RoomStream::takeNext(qint64 seq)
+{
+    if (m_detached || !m_baseline || seq != m_lastSeq + 1 || !m_ahead.empty()
+        || !m_changedAhead.empty())
+        return false;
+    m_lastSeq = seq;
+    return true;
+}
+
 void RoomStream::drain()
 {
     QPointer<RoomStream> guard(this);

@@ -74,6 +74,10 @@ public:
     void failWaiters(AckResult::Error error, const QString &message);
     //! A message of this room from any source.
     void accept(const Message &message);
+    //! The live stream's next message (`seq` is lastSeq() + 1, nothing waits above a hole, no
+    //! change waits for it): counted as delivered, and true; else false and nothing changes.
+    //! For a caller that delivers it itself (RoomDirectory::deliverStreamed()).
+    bool takeNext(qint64 seq);
     //! A change of a message of this room (`message:updated`, a change's ack), any source.
     void acceptUpdate(const Message &message);
     //! The connection went away: the next one joins again and catches up.

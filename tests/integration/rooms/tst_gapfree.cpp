@@ -12,6 +12,10 @@
 // - B uses Client::room()->join(): its MessageModel ends with 1..N once each, in order, all Sent,
 //   and Room::messageReceived fires once per message after the join's first page, in seq order
 //   too (one stream feeds both).
+// - C uses a Room too, but nobody listens to its messageReceived: its live messages go into the
+//   model straight from the frames (no Message is made). Its MessageModel must end the same as
+//   B's, row for row, its lastMessage() be the room's last message and its unreadCount() count
+//   every message after its first join.
 // Rows: recovery off; recovery on but the stub restarted during the outage (its in-memory
 // recovery sessions are gone, as after SIGKILL); recovery on and succeeding. Each once and three
 // times in a row.
@@ -24,6 +28,8 @@
 #include <Palaver/room.h>
 
 #include <QDeadlineTimer>
+#include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -93,6 +99,28 @@ qint64 lastSeqOf(const QVariantMap &joinAck)
     return last;
 }
 
+//! What differs between two messages, as text; empty when nothing does.
+QString differences(const Message &a, const Message &b)
+{
+    QStringList out;
+    const auto check = [&out](const char *field, const QVariant &x, const QVariant &y) {
+        if (x != y)
+            out << QStringLiteral("%1: %2 != %3")
+                       .arg(QLatin1String(field), x.toString().left(60), y.toString().left(60));
+    };
+    check("id", a.id, b.id);
+    check("roomId", a.roomId, b.roomId);
+    check("seq", a.seq, b.seq);
+    check("authorId", a.authorId, b.authorId);
+    check("authorName", a.authorName, b.authorName);
+    check("content", a.content, b.content);
+    check("createdAt", a.createdAt, b.createdAt);
+    check("clientId", a.clientId, b.clientId);
+    check("status", int(a.status), int(b.status));
+    check("rev", a.rev, b.rev);
+    return out.join(QStringLiteral("; "));
+}
+
 QList<qint64> seqsOf(const QList<Message> &messages)
 {
     QList<qint64> seqs;
@@ -126,6 +154,11 @@ class TestGapFree : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // The rooms tell which way their messages take (checked for C).
+        QLoggingCategory::setFilterRules(QStringLiteral("palaver.models.debug=true"));
+    }
     void cleanup() { m_server.reset(); }
 
     void everyConsumerIsGapFreeAfterOutages_data()
@@ -207,6 +240,21 @@ private Q_SLOTS:
         QVERIFY(bRoomSeqs.isEmpty());
         const qint64 bBaseline = Prior;
 
+        // Consumer C: a Room whose model alone takes its messages.
+        auto carol = makeClient(proxy.url(), QStringLiteral("carol"));
+        Room *cRoom = carol->room(General);
+        QVERIFY(cRoom);
+        MessageModel *cModel = cRoom->messages();
+        watch.room(cRoom);
+        QSignalSpy cRejoined(carol.get(), &Client::roomRejoined);
+        QTest::ignoreMessage(QtDebugMsg,
+            QRegularExpression(QStringLiteral("room \"general\" takes its messages into its "
+                                              "model straight from the frames")));
+        carol->open();
+        cRoom->join();
+        QTRY_COMPARE_WITH_TIMEOUT(cRoom->joinState(), Room::JoinState::Joined, 10000);
+        QCOMPARE(cModel->count(), Prior);
+
         qint64 total = Prior;
         for (int outage = 1; outage <= outages; ++outage) {
             sendAll(*sender, Before, QStringLiteral("before %1").arg(outage));
@@ -223,9 +271,11 @@ private Q_SLOTS:
 
             // The consumers go away, and stay away while the sender writes.
             proxy.setRefuse(true);
-            QCOMPARE(proxy.cutAll(), 2);
+            QTRY_COMPARE_WITH_TIMEOUT(cModel->lastSeq(), total, 15000);
+            QCOMPARE(proxy.cutAll(), 3);
             QTRY_VERIFY(alice->state() != Client::State::Connected);
             QTRY_VERIFY(bob->state() != Client::State::Connected);
+            QTRY_VERIFY(carol->state() != Client::State::Connected);
             if (restartServer) {
                 // The stub's recovery sessions live in memory: a restart forgets them.
                 QSignalSpy senderBack(sender.get(), &Client::roomRejoined);
@@ -244,21 +294,26 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(sender->pendingMessageCount(), 0, 60000);
             total += During + 2 * QueuedEach;
             QVERIFY2(alice->state() != Client::State::Connected
-                    && bob->state() != Client::State::Connected,
+                    && bob->state() != Client::State::Connected
+                    && carol->state() != Client::State::Connected,
                 "a consumer came back before the outage's messages were written: the test proves "
                 "nothing");
 
             const qsizetype aRejoins = aRejoined.size();
             const qsizetype bRejoins = bRejoined.size();
+            const qsizetype cRejoins = cRejoined.size();
             proxy.setRefuse(false);
             QTRY_VERIFY_WITH_TIMEOUT(aRejoined.size() > aRejoins, 20000);
             QTRY_VERIFY_WITH_TIMEOUT(bRejoined.size() > bRejoins, 20000);
+            QTRY_VERIFY_WITH_TIMEOUT(cRejoined.size() > cRejoins, 20000);
             QCOMPARE(alice->isRecovered(), expectRecovered);
             QCOMPARE(bob->isRecovered(), expectRecovered);
+            QCOMPARE(carol->isRecovered(), expectRecovered);
             QTRY_COMPARE_WITH_TIMEOUT(alice->pendingMessageCount(), 0, 20000);
             QTRY_COMPARE_WITH_TIMEOUT(bob->pendingMessageCount(), 0, 20000);
             QTRY_COMPARE_WITH_TIMEOUT(bModel->lastSeq(), total, 30000);
             QTRY_COMPARE_WITH_TIMEOUT(bModel->count(), int(total), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(cModel->count(), int(total), 30000);
         }
 
         // One last live message, then a round trip of A's own: what the server sent A before
@@ -266,6 +321,7 @@ private Q_SLOTS:
         sender->sendMessage(General, QStringLiteral("last"));
         total += 1;
         QTRY_COMPARE_WITH_TIMEOUT(bModel->lastSeq(), total, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(cModel->lastSeq(), total, 15000);
         auto barrier = alice->request(QStringLiteral("room:history"),
             { QVariantMap { { QStringLiteral("roomId"), General },
                 { QStringLiteral("after"), total }, { QStringLiteral("limit"), 1 } } });
@@ -297,8 +353,23 @@ private Q_SLOTS:
                 + aStream));
         QCOMPARE(aOwn, outages * QueuedEach);
 
+        // C: the same timeline as B's, whatever way its messages took.
+        const QString cTimeline = timelineProblems(cModel, total);
+        QVERIFY2(cTimeline.isEmpty(), qPrintable(QStringLiteral("C's MessageModel: ") + cTimeline));
+        QCOMPARE(cModel->count(), bModel->count());
+        for (int row = 0; row < cModel->count(); ++row) {
+            const QString problem = differences(bModel->message(row), cModel->message(row));
+            QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("row %1: ").arg(row) + problem));
+        }
+        QVERIFY2(differences(bModel->message(bModel->count() - 1), cRoom->lastMessage()).isEmpty(),
+            qPrintable(QStringLiteral("C's lastMessage: ")
+                + differences(bModel->message(bModel->count() - 1), cRoom->lastMessage())));
+        QCOMPARE(cRoom->lastMessage().seq, total);
+        QCOMPARE(cRoom->unreadCount(), int(total - Prior));
+
         alice->close();
         bob->close();
+        carol->close();
         sender->close();
     }
 };

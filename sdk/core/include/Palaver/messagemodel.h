@@ -191,6 +191,7 @@ Q_SIGNALS:
     void discarded(const QString &clientId);
 
 private:
+    friend struct StreamedRows; // the SDK's receive path (not API)
     class Private;
     std::unique_ptr<Private> d;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "logging_p.h"
 #include "messagerow_p.h"
+#include "streamedrows_p.h"
 #include <Palaver/messagemodel.h>
 
 #include <QDateTime>
@@ -123,17 +124,28 @@ public:
     }
 
     // Whether a message belongs here; the first message seen names the model's room.
-    bool acceptRoom(const Message &m)
+    bool acceptRoom(const Message &m) { return acceptRoom(m.roomId); }
+    bool acceptRoom(const QString &room)
     {
         if (roomId.isEmpty()) {
-            roomId = m.roomId;
+            roomId = room;
             return true;
         }
-        if (m.roomId.isEmpty() || m.roomId == roomId)
+        if (room.isEmpty() || room == roomId)
             return true;
-        qCWarning(Log::models) << "dropping a message of room" << m.roomId
-                               << "given to the model of" << roomId;
+        qCWarning(Log::models) << "dropping a message of room" << room << "given to the model of"
+                               << roomId;
         return false;
+    }
+
+    //! Into this turn's batch, merged when the event loop comes back.
+    void enqueue(Row &&row)
+    {
+        queue.push_back(std::move(row));
+        if (flushScheduled)
+            return;
+        flushScheduled = true;
+        QMetaObject::invokeMethod(q, &MessageModel::flushIncoming, Qt::QueuedConnection);
     }
 
     qint64 lastSeq() const { return sentCount > 0 ? rows[sentCount - 1].seq : 0; }
@@ -567,11 +579,28 @@ void MessageModel::queueIncoming(const Message &message)
     }
     if (!d->acceptRoom(message))
         return;
-    d->queue.push_back(d->makeRow(message, Message::Status::Sent));
-    if (d->flushScheduled)
+    d->enqueue(d->makeRow(message, Message::Status::Sent));
+}
+
+void StreamedRows::queue(MessageModel &model, const StreamedText &message)
+{
+    MessageModel::Private &d = *model.d;
+    if (!d.acceptRoom(message.roomId))
         return;
-    d->flushScheduled = true;
-    QMetaObject::invokeMethod(this, &MessageModel::flushIncoming, Qt::QueuedConnection);
+    const quint32 author = d.authors.intern(message.authorId, message.authorName, d.ownUserId);
+    d.enqueue(Row::make(message, author, d.texts));
+}
+
+Message StreamedRows::messageOfSeq(const MessageModel &model, qint64 seq)
+{
+    const MessageModel::Private &d = *model.d;
+    if (const int row = d.rowOfSeq(seq); row >= 0)
+        return d.toMessage(d.rows[size_t(row)]);
+    for (auto it = d.queue.crbegin(); it != d.queue.crend(); ++it) {
+        if (it->seq == seq)
+            return d.toMessage(*it);
+    }
+    return {};
 }
 
 void MessageModel::flushIncoming()

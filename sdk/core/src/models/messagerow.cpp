@@ -66,6 +66,11 @@ QStringView capped(const QString &s)
 {
     return QStringView(s).first(std::min<qsizetype>(s.size(), Row::MaxIdLength));
 }
+
+std::string_view capped(std::string_view s)
+{
+    return s.substr(0, std::min<size_t>(s.size(), Row::MaxIdLength));
+}
 } // namespace
 
 TextStore::Place TextStore::add(
@@ -92,6 +97,23 @@ TextStore::Place TextStore::add(
         p += text.size() * 2;
     }
     m_used += n;
+    return at;
+}
+
+TextStore::Place TextStore::addAscii(
+    std::string_view id, std::string_view clientId, std::string_view content)
+{
+    Place at;
+    const qsizetype units = qsizetype(id.size() + clientId.size() + content.size());
+    if (units == 0)
+        return at;
+    char *p = reserve(units, true, at);
+    for (std::string_view text : { id, clientId, content }) {
+        if (!text.empty())
+            std::memcpy(p, text.data(), text.size());
+        p += text.size();
+    }
+    m_used += units;
     return at;
 }
 
@@ -147,6 +169,25 @@ Row Row::make(const Message &m, Message::Status status, quint32 author, TextStor
                                           : QDateTime::currentMSecsSinceEpoch();
     r.author = author;
     r.status = quint8(status);
+    return r;
+}
+
+Row Row::make(const StreamedText &m, quint32 author, TextStore &store)
+{
+    Row r;
+    const std::string_view id = capped(m.id);
+    const std::string_view clientId = capped(m.clientId);
+    const std::string_view content = m.content.substr(
+        0, std::min<size_t>(m.content.size(), std::numeric_limits<quint32>::max()));
+    r.texts = store.addAscii(id, clientId, content);
+    r.latin1 = 1;
+    r.idLen = quint16(id.size());
+    r.clientIdLen = quint16(clientId.size());
+    r.contentLen = quint32(content.size());
+    r.seq = m.seq;
+    r.createdAtMs = m.createdAtMs;
+    r.author = author;
+    r.status = quint8(Message::Status::Sent);
     return r;
 }
 

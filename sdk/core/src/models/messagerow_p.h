@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "streamedtext_p.h"
 #include <Palaver/message.h>
 
 #include <QHash>
@@ -9,6 +10,7 @@
 
 #include <limits>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace Palaver {
@@ -47,6 +49,8 @@ public:
         return latin1 ? QLatin1StringView(p, len) == other
                       : QStringView(reinterpret_cast<const char16_t *>(p), len) == other;
     }
+    //! The same for texts known to be ASCII (`latin1` is then always true).
+    Place addAscii(std::string_view id, std::string_view clientId, std::string_view content);
     void clear();
 
 private:
@@ -107,6 +111,8 @@ struct Row {
     //! texts added to `store`.
     static Row make(
         const Message &message, Message::Status status, quint32 author, TextStore &store);
+    //! The Sent row of a streamed message.
+    static Row make(const StreamedText &message, quint32 author, TextStore &store);
 
     //! The content becomes `content` (the ids are stored again with it).
     void setContent(TextStore &store, QStringView content);
