@@ -35,14 +35,15 @@ void EventDispatcher::onMessageNew(const MessageNewView &view, const FrameText &
     }
     if (view.offset)
         d.connection.noteOffset(*view.offset);
-    if (!d.listensToEveryEvent()) {
+    const bool everyEvent = d.listensToEveryEvent();
+    if (!everyEvent && d.rooms->takesStreamed()) {
         // The common case of an app: only a Room's model takes the message, straight from the
         // frame's bytes into its row.
         StreamedText streamed;
         if (m_received.streamed(view, frame, streamed) && d.rooms->onStreamedMessage(streamed))
             return;
     }
-    deliver(m_received(view, frame));
+    deliver(m_received(view, frame), everyEvent);
 }
 
 void EventDispatcher::onEvent(Packet &&packet)
@@ -103,8 +104,13 @@ void EventDispatcher::dropEarly()
 
 void EventDispatcher::deliver(const Message &message)
 {
+    deliver(message, d.listensToEveryEvent());
+}
+
+void EventDispatcher::deliver(const Message &message, bool everyEvent)
+{
     d.rooms->onMessage(message);
-    if (d.listensToEveryEvent())
+    if (everyEvent)
         Q_EMIT d.q->eventReceived(QStringLiteral("message:new"), { messageToVariant(message) });
 }
 

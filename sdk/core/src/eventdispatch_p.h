@@ -53,6 +53,8 @@ private:
     bool holding() const;
     void handle(const Protocol::Packet &packet);
     void deliver(const Message &message);
+    //! `everyEvent`: someone listens to Client::eventReceived().
+    void deliver(const Message &message, bool everyEvent);
     void answer(std::uint64_t id, const QString &event, const QVariantList &args);
 
     ClientCore &d;

@@ -187,9 +187,14 @@ void RoomDirectory::onMessage(const Message &message)
     qCDebug(Log::client) << "a message of a room not kept joined ignored:" << message.roomId;
 }
 
+bool RoomDirectory::takesStreamed() const
+{
+    return !d.store.isOpen() && !d.listensToMessages();
+}
+
 bool RoomDirectory::onStreamedMessage(const StreamedText &message)
 {
-    if (message.authorId == m_userId || d.store.isOpen() || d.listensToMessages())
+    if (message.authorId == m_userId)
         return false;
     Room *room = m_rooms.value(message.roomId);
     if (!room || !room->d->takesStreamed())

@@ -60,10 +60,13 @@ public:
     void onConnectionLost();
     //! A `message:new` from the server (live or replayed).
     void onMessage(const Message &message);
-    //! The same for the plain kind of message, when it is the live stream's next one and its
-    //! only consumer is a Room's model (no listener of either messageReceived(), no store, not
-    //! our own): delivered without a Message, and true; else false, and nothing changes (the
-    //! caller makes the Message and calls onMessage()).
+    //! Whether a message may come as StreamedText: no store, no listener of
+    //! Client::messageReceived() (the caller checks Client::eventReceived()).
+    bool takesStreamed() const;
+    //! The same as onMessage() for the plain kind of message, when takesStreamed(), it is the
+    //! live stream's next one, not our own, and its only consumer is a Room's model (nobody
+    //! listens to Room::messageReceived()): delivered without a Message, and true; else false,
+    //! and nothing changes (the caller makes the Message and calls onMessage()).
     bool onStreamedMessage(const StreamedText &message);
     void onSessionReady(const QVariantMap &session);
     //! Whether onEvent() wants this server event.
