@@ -189,6 +189,12 @@ const Message &Room::Private::latest() const
     return lastMessage;
 }
 
+void Room::Private::updateRow(const Message &message)
+{
+    latest(); // a change shown before the server made it is not the last message's state
+    messages->updateMessage(message);
+}
+
 void Room::Private::clearLastMessage()
 {
     lastMessage = Message();
@@ -363,7 +369,7 @@ void Room::Private::onUpdated(const Message &message)
         shown = withWaitingChanges(message); // and what we changed still shows until answered
     }
     messages->flushIncoming(); // the row may still wait in this turn's batch
-    messages->updateMessage(shown);
+    updateRow(shown);
     Q_EMIT q->messageUpdated(message);
 }
 
@@ -376,7 +382,7 @@ void Room::Private::onChangeAnswered(const OutboxEntry &change, const Message &m
         return;
     optimistic.erase(it);
     if (!message.id.isEmpty())
-        messages->updateMessage(message);
+        updateRow(message);
 }
 
 void Room::Private::onChangeRefused(
@@ -388,7 +394,7 @@ void Room::Private::onChangeRefused(
         if (it->waiting.isEmpty())
             optimistic.erase(it);
         // Rolled back (the reason goes with changeFailed), with what else waits still shown.
-        messages->updateMessage(withWaitingChanges(confirmed));
+        updateRow(withWaitingChanges(confirmed));
     }
     Q_EMIT q->changeFailed(change.messageId, code, message);
 }
@@ -869,7 +875,7 @@ Message Room::Private::showChange(const OutboxEntry &change, Message pending)
         o.confirmed = m;
     o.waiting.insert(change.clientId);
     applyChange(m, change);
-    messages->updateMessage(m);
+    updateRow(m);
     m.status = Message::Status::Pending;
     return m;
 }

@@ -97,6 +97,9 @@ public:
     const Message &latest() const;
     qint64 latestSeq() const { return std::max(lastMessage.seq, lastRowSeq); }
     void clearLastMessage();
+    //! Shows `message` in its row; lastMessage keeps the server's state (it is made from the
+    //! row first while it is one).
+    void updateRow(const Message &message);
 
     QString ownUserId() const;
 

@@ -6,7 +6,8 @@
 //   listener (and so takes Messages), over contents of every kind (non-ASCII, escapes, mentions,
 //   our own, empty client ids);
 // - Room::lastMessage(), unreadCount(), mentionCount() and the room list's row;
-// - an edit of a message that came as a row: the row and lastMessage() show it;
+// - a reaction of ours to a message that came as a row: shown in the row at once, in
+//   lastMessage() once the server made it; an edit: the row and lastMessage() show it;
 // - a listener connected later (to Room::messageReceived or Client::messageReceived) gets every
 //   message from then on.
 #include "modelwatch.h"
@@ -178,6 +179,17 @@ private Q_SLOTS:
             QStringLiteral("really the last"));
         QCOMPARE(roomListValue(carol->roomList(), General, RoomListModel::UnreadCountRole).toInt(),
             int(total) - 1);
+
+        // A reaction shows in the row at once; the last message keeps the server's state
+        // until the server makes it (as it does when the last message was never a row).
+        QCOMPARE(
+            cRoom->react(last.id, QStringLiteral("\U0001F44D")).status, Message::Status::Pending);
+        QCOMPARE(cModel->data(cModel->index(int(total) - 1), MessageModel::ReactionsRole)
+                     .toList()
+                     .size(),
+            1);
+        QVERIFY(cRoom->lastMessage().reactions.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(cRoom->lastMessage().reactions.size(), 1, 10000);
 
         // An edit of a message that came as a row: the row and the last message show it.
         QSignalSpy lastChanged(cRoom, &Room::lastMessageChanged);
