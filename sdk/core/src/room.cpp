@@ -113,13 +113,13 @@ QString Room::Private::ownUserId() const
 void Room::Private::onDelivered(const Message &message)
 {
     noteStreamedRows(false);
-    const bool newer
+    const Arrival arrival
         = countArrival(message.authorId, message.authorName, message.seq, message.mentions);
-    if (newer) {
+    if (arrival.newer) {
         lastMessage = message;
         lastRowSeq = 0;
     }
-    announceArrival(message.authorId, newer);
+    announceArrival(message.authorId, arrival);
     Q_EMIT q->messageReceived(message);
     messages->queueIncoming(message);
 }
@@ -133,36 +133,36 @@ bool Room::Private::takesStreamed() const
 void Room::Private::onStreamed(const StreamedText &message)
 {
     noteStreamedRows(true);
-    const bool newer = countArrival(message.authorId, message.authorName, message.seq, {});
-    if (newer)
+    const Arrival arrival = countArrival(message.authorId, message.authorName, message.seq, {});
+    if (arrival.newer)
         lastRowSeq = message.seq; // its row is the last message, made when someone asks
-    announceArrival(message.authorId, newer);
+    announceArrival(message.authorId, arrival);
     StreamedRows::queue(*messages, message);
 }
 
-bool Room::Private::countArrival(
+Room::Private::Arrival Room::Private::countArrival(
     const QString &authorId, const QString &authorName, qint64 seq, const QStringList &mentionsOf)
 {
     if (directory)
         directory->rememberName(authorId, authorName);
     const QString own = ownUserId();
-    const bool others = authorId != own || own.isEmpty();
-    if (others)
+    Arrival arrival;
+    arrival.others = authorId != own || own.isEmpty();
+    if (arrival.others)
         setUnread(unread + 1);
-    if (others && !own.isEmpty() && mentionsOf.contains(own))
+    if (arrival.others && !own.isEmpty() && mentionsOf.contains(own))
         setMentions(mentions + 1);
-    return seq > latestSeq();
+    arrival.newer = seq > latestSeq();
+    return arrival;
 }
 
-void Room::Private::announceArrival(const QString &authorId, bool newer)
+void Room::Private::announceArrival(const QString &authorId, Arrival arrival)
 {
-    const QString own = ownUserId();
-    const bool others = authorId != own || own.isEmpty();
     if (directory) // one look-up a message: the room's row is updated at the end of the turn
-        directory->noteRoomActivity(id, others ? 1 : 0, newer);
-    if (others)
+        directory->noteRoomActivity(id, arrival.others ? 1 : 0, arrival.newer);
+    if (arrival.others)
         stopTyping(authorId);
-    if (newer)
+    if (arrival.newer)
         Q_EMIT q->lastMessageChanged();
 }
 

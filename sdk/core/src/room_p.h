@@ -116,14 +116,17 @@ public:
     bool takesStreamed() const;
     //! The stream's next message, in its plain form (RoomDirectory::onStreamedMessage()).
     void onStreamed(const StreamedText &message);
+    struct Arrival {
+        bool others = false; //!< not written by this user
+        bool newer = false; //!< newer than the last message
+    };
     //! What a delivered message (`seq` by `authorId`) counts before it becomes the last
-    //! message: its author's name, the unread and mention counts. True when it is newer than the
-    //! last message.
-    bool countArrival(const QString &authorId, const QString &authorName, qint64 seq,
+    //! message: its author's name, the unread and mention counts.
+    Arrival countArrival(const QString &authorId, const QString &authorName, qint64 seq,
         const QStringList &mentionsOf);
     //! What it changes after: the room list's activity, its author's typing,
     //! lastMessageChanged().
-    void announceArrival(const QString &authorId, bool newer);
+    void announceArrival(const QString &authorId, Arrival arrival);
     //! The log line of a change between the two forms of delivery.
     void noteStreamedRows(bool streamed);
     void onQueued(const Message &pending);
