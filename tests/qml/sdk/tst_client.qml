@@ -131,6 +131,32 @@ TestCase {
         tryCompare(room, "readSeq", 3)
     }
 
+    ListView {
+        id: timeline
+        width: 400
+        height: 300
+        delegate: Text {
+            required property string authorName
+            required property string content
+            text: authorName + ": " + content
+        }
+    }
+
+    function test_2c_timelineShowsWhatArrives() {
+        // Nobody listens to this room's messageReceived: its plain messages go into the model
+        // straight from the frames. A view shows them as any other, and so does lastMessage.
+        const room = alice.room("general")
+        timeline.model = room.messages
+        const before = room.messages.count
+        bob.room("general").send("plain words for the view")
+        tryCompare(room.messages, "count", before + 1)
+        timeline.positionViewAtEnd()
+        tryVerify(() => timeline.itemAtIndex(before) !== null)
+        compare(timeline.itemAtIndex(before).text, "Bob: plain words for the view")
+        compare(room.lastMessage.content, "plain words for the view")
+        compare(room.lastMessage.authorName, "Bob")
+    }
+
     function test_3_retryNowSkipsTheWait() {
         // Not reconnecting: nothing to skip.
         alice.retryNow()
