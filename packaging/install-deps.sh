@@ -21,7 +21,7 @@ debs=(
     # libraries
     qtkeychain-qt6-dev nlohmann-json3-dev libsimdjson-dev libjwt-dev
     # test peers and tools
-    nodejs npm openssl redis-server gnome-keyring dbus dbus-x11 xvfb xauth doxygen
+    nodejs npm openssl redis-server gnome-keyring libglib2.0-bin dbus dbus-x11 xvfb xauth doxygen
     # packaging checks
     dpkg-dev file
 )

@@ -27,4 +27,8 @@ mkdir -p "$XDG_DATA_HOME"
 xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash -c '
         printf %s "$PALAVER_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
+        # The daemon claims its bus name a moment after --unlock returns. A test that asks for the
+        # Secret Service before that makes D-Bus start a second daemon, whose keyring is locked
+        # and waits for a password prompt. So wait for the name first.
+        gdbus wait --session --timeout 30 org.freedesktop.secrets
         ctest --preset ci "$@" && exec ctest --preset asan "$@"' ctest "$@"
